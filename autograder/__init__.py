@@ -1,0 +1,1 @@
+"""Grading kit for PyTorch courses."""

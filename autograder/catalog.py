@@ -1,0 +1,147 @@
+"""The course: its exercises and the check files that grade them.
+
+A course is a directory laid out as::
+
+    solutions/<exercise>.py        reference solutions with solution markers (the single source)
+    exercises/<exercise>.py        student stubs generated from them
+    tests/public/test_<exercise>.py   checks students see
+    tests/hidden/test_<exercise>.py   checks only graders run
+
+An exercise's title and explanation are the first line and the rest of its module docstring,
+read without importing the module.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import CourseError, UsageError
+
+__all__ = ["Course", "Exercise"]
+
+#: Environment variable naming the course directory when --course is not given.
+COURSE_ENV = "AUTOGRADER_COURSE"
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """One exercise: one module that students write."""
+
+    #: module name, the same in solutions/, exercises/ and a submission (e.g. "mlp")
+    name: str
+    title: str
+    explanation: str
+    #: check files, public first
+    public_checks: Path | None
+    hidden_checks: Path | None
+
+    @property
+    def module_file(self) -> str:
+        return f"{self.name}.py"
+
+    def check_files(self, *, hidden: bool) -> tuple[Path, ...]:
+        files = [self.public_checks] + ([self.hidden_checks] if hidden else [])
+        return tuple(f for f in files if f is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A course directory (see the module docstring for its layout)."""
+
+    root: Path
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def exercises_dir(self) -> Path:
+        return self.root / "exercises"
+
+    @property
+    def tests(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def public(self) -> Path:
+        return self.tests / "public"
+
+    @property
+    def hidden(self) -> Path:
+        return self.tests / "hidden"
+
+    @property
+    def has_solutions(self) -> bool:
+        return self.solutions.is_dir()
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None) -> Course:
+        """The course at `explicit`, else $AUTOGRADER_COURSE, else the nearest parent of the
+        working directory that has `tests/public/`."""
+        if explicit is None:
+            explicit = os.environ.get(COURSE_ENV) or None
+        if explicit is not None:
+            root = Path(explicit).resolve()
+            if not (root / "tests" / "public").is_dir():
+                raise UsageError(f"{explicit} is not a course directory (no tests/public/)")
+            return cls(root)
+        here = Path.cwd().resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / "tests" / "public").is_dir():
+                return cls(candidate)
+        raise UsageError(
+            "no course found: run inside a course directory (one with tests/public/) "
+            "or pass --course DIR"
+        )
+
+    def exercises(self) -> tuple[Exercise, ...]:
+        """Every exercise, in name order: the modules of solutions/ (or exercises/ without it)."""
+        source = self.solutions if self.has_solutions else self.exercises_dir
+        if not source.is_dir():
+            raise CourseError(f"{self.root} has neither solutions/ nor exercises/")
+        found = []
+        for module in sorted(source.glob("*.py")):
+            if module.name.startswith("_"):
+                continue
+            title, explanation = _describe(module)
+            public = self.public / f"test_{module.stem}.py"
+            hidden = self.hidden / f"test_{module.stem}.py"
+            found.append(Exercise(
+                name=module.stem,
+                title=title,
+                explanation=explanation,
+                public_checks=public if public.is_file() else None,
+                hidden_checks=hidden if hidden.is_file() else None,
+            ))
+        if not found:
+            raise CourseError(f"{source} holds no exercise modules")
+        return tuple(found)
+
+    def select(self, names: Iterable[str] | None) -> tuple[Exercise, ...]:
+        """The exercises named (all when `names` is empty), in course order."""
+        every = self.exercises()
+        wanted = list(names or ())
+        if not wanted:
+            return every
+        known = {ex.name: ex for ex in every}
+        unknown = [n for n in wanted if n.removesuffix(".py") not in known]
+        if unknown:
+            raise UsageError(
+                f"unknown exercise {', '.join(unknown)} (choose from {', '.join(known)})"
+            )
+        chosen = {n.removesuffix(".py") for n in wanted}
+        return tuple(ex for ex in every if ex.name in chosen)
+
+
+def _describe(module: Path) -> tuple[str, str]:
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
+    except SyntaxError as exc:
+        raise CourseError(f"{module}:{exc.lineno}: {exc.msg}") from None
+    doc = ast.get_docstring(tree) or ""
+    title, _, rest = doc.partition("\n")
+    return title.strip() or module.stem, rest.strip()

@@ -1,0 +1,326 @@
+"""The API check authors import.
+
+Checks are ordinary pytest functions with three fixtures (``student``, ``reference``,
+``device``) and a ``points`` marker. They judge with the helpers below, which word their
+failures so a student understands them, and which reveal expected values only in public checks::
+
+    @pytest.mark.points(3)
+    def test_forward_matches_reference(student, reference, device):
+        \"\"\"forward gives the reference's output\"\"\"
+        ref = reference.mlp.MLP().double().to(device)
+        net = student.mlp.MLP().double().to(device)
+        net.load_state_dict(ref.state_dict())
+        x = torch.randn(8, 784, dtype=torch.float64, device=device)
+        expect_close(net(x), ref(x), what="forward(x)")
+
+Identity facts (shares memory, same object, registered parameters, hooks that fired, where
+gradients arrived) are asked where the student's objects live, through the probes below, so a
+check reads the same whether student code runs in-process or in a sandbox. Environment controls
+(`fake_cuda`, `forbid`) apply to the student's calls only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import torch
+
+from autograder.outcomes import CheckFailed, StudentRaised
+from autograder.result import Visibility
+from autograder.runner.base import Runner
+from autograder.runner.proxy import Remote, describe_call
+
+__all__ = [
+    "CheckContext",
+    "Gradients",
+    "expect",
+    "expect_close",
+    "expect_equal",
+    "expect_raises",
+    "expect_shape",
+    "fail",
+    "fake_cuda",
+    "forbid",
+    "forward_trace",
+    "gradients",
+    "is_student_object",
+    "named_parameters",
+    "same_object",
+    "shares_memory",
+    "tolerance",
+    "type_name",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What the helpers need to know about the check that is running (set by the plugin)."""
+
+    runner: Runner
+    visibility: Visibility = "public"
+
+
+_context: ContextVar[CheckContext | None] = ContextVar("autograder_check", default=None)
+
+
+def _current() -> CheckContext:
+    context = _context.get()
+    if context is None:
+        raise RuntimeError("autograder check helpers only work inside a check run by the autograder plugin")
+    return context
+
+
+@contextmanager
+def running_check(context: CheckContext) -> Iterator[None]:
+    """Make `context` current for the helpers (the plugin wraps every check in this)."""
+    token = _context.set(context)
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _revealing() -> bool:
+    context = _context.get()
+    return context is None or context.visibility == "public"
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def fail(message: str, *, hint: str = "") -> None:
+    """End the check as failed with `message` (and a `hint` about the usual cause)."""
+    __tracebackhide__ = True
+    raise CheckFailed(message, hint=hint)
+
+
+def expect(condition: object, message: str, *, hint: str = "") -> None:
+    """Fail with `message` unless `condition` is true."""
+    __tracebackhide__ = True
+    if condition is not True and not (type(condition) is bool and condition):
+        if isinstance(condition, Remote):
+            fail(f"{message} (got a {condition._type} object instead of True/False)", hint=hint)
+        if not condition:
+            fail(message, hint=hint)
+
+
+def is_student_object(value: object) -> bool:
+    """Whether `value` is a handle to a student object (it did not come back as plain data)."""
+    return isinstance(value, Remote)
+
+
+def type_name(value: object) -> str:
+    """A value's exact type name as students know it ("float", "torch.Tensor", "MLP")."""
+    if isinstance(value, Remote):
+        return value._type.rsplit(".", 1)[-1] if not value._type.startswith("torch.") else value._type
+    if isinstance(value, torch.Tensor):
+        return "torch.Tensor" if type(value) is torch.Tensor else f"torch.nn.{type(value).__name__}"
+    return type(value).__name__
+
+
+def _article(name: str) -> str:
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, Remote):
+        return f"{_article(type_name(value))} object"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def tolerance(dtype: torch.dtype, device: torch.device | str) -> tuple[float, float]:
+    """(rtol, atol) for comparing with a reference: float64 tight; float32 as torch.testing;
+    on CUDA loose enough for TF32 matmuls and convolutions."""
+    kind = torch.device(device).type
+    if dtype == torch.float64 or dtype == torch.complex128:
+        return (1e-3, 1e-3) if kind == "cuda" else (1e-7, 1e-7)
+    if dtype in (torch.float16, torch.bfloat16):
+        return (1e-2, 1e-2)
+    return (2e-3, 1e-3) if kind == "cuda" else (1.3e-6, 1e-5)
+
+
+def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result", rtol: float | None = None,
+                 atol: float | None = None, check_dtype: bool = True, hint: str = "") -> None:
+    """Check that `actual` is a tensor like `expected`: type, then dtype, device, shape, values.
+
+    Each step fails with its own message. Values are compared as `torch.isclose` would, with
+    `tolerance()` defaults; public checks show the worst element and the expected value, hidden
+    checks only how far off the values are.
+    """
+    __tracebackhide__ = True
+    if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
+        fail(f"{what} should be a torch.Tensor, got {_show(actual)}", hint=hint)
+    if check_dtype and actual.dtype != expected.dtype:
+        fail(f"{what} has dtype {actual.dtype}, expected {expected.dtype}", hint=hint)
+    if actual.device.type != expected.device.type:
+        fail(f"{what} is on device '{actual.device}', expected '{expected.device}'", hint=hint)
+    if actual.shape != expected.shape:
+        fail(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}", hint=hint)
+    if expected.device.type == "meta" or expected.numel() == 0:
+        return
+    default_rtol, default_atol = tolerance(expected.dtype, expected.device)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    a = actual.detach().to("cpu", torch.float64 if expected.is_floating_point() else expected.dtype)
+    e = expected.detach().to("cpu", a.dtype)
+    if a.dtype == torch.bool or not (a.is_floating_point() or a.is_complex()):
+        bad = a != e
+        diff = bad.to(torch.float64)
+    else:
+        bad = ~torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        diff = (a - e).abs().nan_to_num(nan=math.inf)
+    wrong = int(bad.sum())
+    if not wrong:
+        return
+    flat = int(torch.where(bad.reshape(-1), diff.reshape(-1), torch.zeros_like(diff.reshape(-1))).argmax())
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), tuple(e.shape))) if e.dim() else ()
+    largest = float(diff.reshape(-1)[flat])
+    where = f" at index {index}" if index else ""
+    if _revealing():
+        fail(f"{what} differs in {wrong} of {e.numel()} values; the largest difference is {largest:.3g}"
+             f"{where}: got {float(a.reshape(-1)[flat].real):.6g}, expected {float(e.reshape(-1)[flat].real):.6g}",
+             hint=hint)
+    fail(f"{what} differs from the reference in {wrong} of {e.numel()} values "
+         f"(largest difference {largest:.3g})", hint=hint)
+
+
+def expect_shape(actual: Any, shape: tuple[int, ...], *, what: str = "the result", hint: str = "") -> None:
+    """Check that `actual` is a tensor of exactly this shape."""
+    __tracebackhide__ = True
+    if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
+        fail(f"{what} should be a torch.Tensor, got {_show(actual)}", hint=hint)
+    if tuple(actual.shape) != tuple(shape):
+        fail(f"{what} has shape {tuple(actual.shape)}, expected {tuple(shape)}", hint=hint)
+
+
+def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: str = "") -> None:
+    """Check that `actual` equals `expected` and has exactly its type (3.0 is not 3, True is not 1).
+
+    Containers are compared item by item, tensors with `expect_close`.
+    """
+    __tracebackhide__ = True
+    if isinstance(expected, torch.Tensor):
+        expect_close(actual, expected, what=what, hint=hint)
+        return
+    if type(actual) is not type(expected):
+        fail(f"{what} is {_article(type_name(actual))} ({_show(actual)}), expected {_article(type_name(expected))}",
+             hint=hint)
+    if isinstance(expected, (list, tuple)):
+        if len(actual) != len(expected):
+            fail(f"{what} has {len(actual)} items, expected {len(expected)}", hint=hint)
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            expect_equal(a, e, what=f"{what}[{i}]", hint=hint)
+        return
+    if isinstance(expected, dict):
+        if list(actual) != list(expected):
+            fail(f"{what} has keys {list(actual)}, expected {list(expected)}", hint=hint)
+        for key in expected:
+            expect_equal(actual[key], expected[key], what=f"{what}[{key!r}]", hint=hint)
+        return
+    if actual != expected:
+        if _revealing():
+            fail(f"{what} is {_show(actual)}, expected {_show(expected)}", hint=hint)
+        fail(f"{what} is {_show(actual)}, which is not the right value", hint=hint)
+
+
+def expect_raises(error: type[BaseException] | tuple[type[BaseException], ...], fn: Any, *args: Any,
+                  match: str | None = None, hint: str = "", **kwargs: Any) -> StudentRaised:
+    """Call `fn(*args, **kwargs)` (student code) and check that it raises `error`.
+
+    `match` is a regular expression the exception's message must contain (case-insensitive),
+    e.g. the argument's name. Returns the student's exception for further checks.
+    """
+    __tracebackhide__ = True
+    errors = error if isinstance(error, tuple) else (error,)
+    names = [e.__name__ for e in errors]
+    wanted = " or ".join(names)
+    call = describe_call(fn._label, args, kwargs) if isinstance(fn, Remote) else "the call"
+    try:
+        value = fn(*args, **kwargs)
+    except StudentRaised as raised:
+        if not any(raised.info.is_a(name) for name in names):
+            fail(f"{call} raised {raised.info.type}, expected {wanted}", hint=hint)
+        if match is not None and not re.search(match, raised.info.message, re.IGNORECASE):
+            fail(f"{call} raised {raised.info.type} with the message {raised.info.message!r}, "
+                 f"which should mention {match.replace(chr(92), '')}", hint=hint)
+        return raised
+    fail(f"{call} returned {_show(value)} instead of raising {wanted}", hint=hint)
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- identity probes
+
+
+def shares_memory(a: Any, b: Any) -> bool:
+    """Whether two tensors use the same storage, in the student's process.
+
+    Works on tensors the student's code returned and on tensors the check passed to it.
+    """
+    return bool(_current().runner.probe("shares_memory", a, b))
+
+
+def same_object(a: Any, b: Any) -> bool:
+    """Whether two handles (or a result and an argument) are one object in the student's code."""
+    return bool(_current().runner.probe("same_object", a, b))
+
+
+def named_parameters(module: Any) -> dict[str, torch.Tensor]:
+    """The registered parameters of a student module, by name (copies of their values)."""
+    value = _current().runner.probe("named_parameters", module)
+    return dict(value)
+
+
+def forward_trace(module: Any, *args: Any, **kwargs: Any) -> list[str]:
+    """Call the student module and return the names of the submodules whose forward hooks
+    fired, in order. ``self.hidden.forward(x)`` fires no hook; ``self.hidden(x)`` does."""
+    return list(_current().runner.probe("forward_trace", module, tuple(args), dict(kwargs)))
+
+
+class Gradients(NamedTuple):
+    """Where a backward pass through student code delivered gradients."""
+
+    #: the call's output
+    output: torch.Tensor
+    #: the gradient of each positional argument (None when it got none or was not a tensor)
+    inputs: list[torch.Tensor | None]
+    #: the gradient of each registered parameter of a module, by name (None when it got none)
+    parameters: dict[str, torch.Tensor | None]
+
+
+def gradients(fn: Any, *args: Any, grad_output: torch.Tensor | None = None, **kwargs: Any) -> Gradients:
+    """Run `fn` (a student function or module) on the arguments and back-propagate.
+
+    Tensor arguments with ``requires_grad=True`` are the inputs whose gradients are reported.
+    `grad_output` weights the output (ones by default).
+    """
+    value = _current().runner.probe("gradients", fn, tuple(args), dict(kwargs), grad_output)
+    return Gradients(output=value["output"], inputs=list(value["inputs"]), parameters=dict(value["parameters"]))
+
+
+# --------------------------------------------------------------------------- environment controls
+
+
+@contextmanager
+def fake_cuda(*, available: bool, device_count: int | None = None) -> Iterator[None]:
+    """Make `torch.cuda.is_available()` (and `device_count()`) answer as given, for the
+    student's calls inside the block. Their code must not create CUDA tensors then."""
+    count = device_count if device_count is not None else (1 if available else 0)
+    with _current().runner.environment_changed(cuda_available=available, cuda_device_count=count):
+        yield
+
+
+@contextmanager
+def forbid(*names: str) -> Iterator[None]:
+    """Fail the check if the student's code calls any of these (dotted names such as
+    "torch.nn.functional.conv2d" or "torch.Tensor.item") inside the block."""
+    with _current().runner.environment_changed(forbidden=tuple(names)):
+        yield

@@ -1,0 +1,257 @@
+"""The command line: one verb per job, each mapping its options onto the library.
+
+    autograder check [EXERCISE …]          a student's local grade (public checks)
+    autograder grade SUBMISSION            a full grade (public and hidden checks)
+    autograder stubs [--check]             regenerate exercises/ from solutions/
+
+Usage mistakes print one ``error:`` line; an unexpected failure prints one line too, unless
+``--debug`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from autograder.errors import CourseError, GraderError, SandboxError
+
+__all__ = ["ExitCode", "main"]
+
+FORMATS = ("table", "json")
+
+
+class ExitCode(IntEnum):
+    """What the process exit status means."""
+
+    OK = 0  #: graded (whatever the score), or stubs up to date
+    NOT_PASSING = 1  #: the score is below --fail-under, or exercises/ is out of date
+    USAGE_ERROR = 2  #: a bad command line, an unknown exercise, a submission that cannot be opened
+    COURSE_ERROR = 3  #: the course or this machine cannot grade (a broken check file, no sandbox)
+    INTERNAL_ERROR = 4  #: a bug in the grader: rerun with --debug and report the traceback
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not argparse's usage block."""
+        self.exit(ExitCode.USAGE_ERROR, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("torch-autograder")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="autograder", description="Grade PyTorch exercises against hidden checks.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--course", metavar="DIR", help="the course directory (default: found from the "
+                         "working directory, or $AUTOGRADER_COURSE)")
+        sub.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+        sub.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox",
+                         help="sandbox: student code in a confined child process (default); inprocess: in "
+                              "this process, unprotected, for debugging checks")
+        sub.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
+                         help="seconds each check may take on each device (default: 10)")
+        sub.add_argument("--fail-under", type=float, metavar="PCT",
+                         help="exit with status 1 when the score is below PCT percent")
+        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    check = commands.add_parser("check", help="run the public checks on your exercises (a local grade)",
+                                description="Run the public checks on your exercises and show how you stand.")
+    check.add_argument("exercises", nargs="*", metavar="EXERCISE", help="only these exercises (default: all)")
+    check.add_argument("--path", metavar="DIR", help="the directory with your exercise files (default: exercises/)")
+    common(check)
+    check.set_defaults(handler=_check)
+
+    grade = commands.add_parser("grade", help="grade a submission with public and hidden checks",
+                                description="Grade a submission (a directory of exercise modules, a .zip of "
+                                            "one, or a single .py file) with the public and hidden checks.")
+    grade.add_argument("submission", metavar="SUBMISSION")
+    grade.add_argument("--only", nargs="+", default=[], metavar="EXERCISE", help="grade only these exercises")
+    grade.add_argument("--output", metavar="FILE", help="write the result to FILE instead of the terminal")
+    grade.add_argument("--budget", type=float, metavar="SECONDS",
+                       help="time for the whole submission; later checks time out once it is spent")
+    common(grade)
+    grade.set_defaults(handler=_grade)
+
+    stubs = commands.add_parser("stubs", help="write exercises/ from solutions/",
+                                description="Write the student stubs in exercises/ from solutions/ "
+                                            "(solution regions become `raise NotImplementedError`).")
+    stubs.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
+    stubs.add_argument("--course", metavar="DIR", help="the course directory")
+    stubs.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    stubs.set_defaults(handler=_stubs)
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _stubs(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+    from autograder.stubs import write_stubs
+
+    course = Course.find(args.course)
+    report = write_stubs(course.solutions, course.exercises_dir, check=args.check)
+    for name in report.orphans:
+        print(f"warning: exercises/{name} has no solution in solutions/", file=sys.stderr)
+    if args.check:
+        if report.stale:
+            print(f"exercises/ is out of date: {', '.join(report.stale)} (run `autograder stubs`)")
+            return ExitCode.NOT_PASSING
+        print("exercises/ is up to date")
+        return ExitCode.OK
+    print(f"wrote {len(report.stale)} stub(s)" + (f": {', '.join(report.stale)}" if report.stale else ""))
+    return ExitCode.OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+
+    course = Course.find(args.course)
+    submission = Path(args.path) if args.path else course.exercises_dir
+    return _run(args, course, submission, only=args.exercises, hidden=False, audience="student", output=None)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+
+    course = Course.find(args.course)
+    return _run(args, course, Path(args.submission), only=args.only, hidden=True, audience="instructor",
+                output=args.output, budget=args.budget)
+
+
+def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Sequence[str], hidden: bool,
+         audience: str, output: str | None, budget: float | None = None) -> int:
+    from autograder.errors import UsageError
+
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        raise UsageError(f"--fail-under takes a percentage from 0 to 100, got {args.fail_under:g}")
+    if args.time_limit <= 0:
+        raise UsageError(f"--time-limit must be positive, got {args.time_limit:g}")
+    runner: Any = args.runner
+    if runner == "sandbox":
+        # Start the zygote first: its torch import then runs alongside ours.
+        from autograder.runner.factory import default_factory
+        from autograder.runner.policy import default_policy
+
+        policy = default_policy(hide=(str(course.root),))
+        factory = default_factory(policy.preload)
+        from autograder.runner.sandbox import SandboxRunner
+
+        runner = SandboxRunner(policy, factory=factory)
+    from autograder.grading import Grader
+    from autograder.render import RENDERERS
+    from autograder.result import redact
+
+    with Grader(course, runner=runner, hidden=hidden, time_limit=args.time_limit, budget=budget) as grader, \
+            _progress(enabled=output is None or args.format == "table") as progress:
+        result = grader.grade(submission, only=only, on_collected=progress.start, on_result=progress.advance)
+    result = redact(result, audience)  # type: ignore[arg-type]
+    render = RENDERERS[args.format]
+    if output:
+        with _atomic_write(Path(output)) as stream:
+            render(result, stream)
+        print(f"graded {submission}: {result.score:g}/{result.max_score:g} → {output}", file=sys.stderr)
+    else:
+        render(result, sys.stdout)
+    if args.fail_under is not None and result.percent < args.fail_under:
+        return ExitCode.NOT_PASSING
+    return ExitCode.OK
+
+
+class _Progress:
+    """A transient progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      MofNCompleteColumn(), transient=True, console=Console(stderr=True))
+            self._task = self._progress.add_task("starting", total=None)
+
+    def start(self, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, total=total, description="checking")
+
+    def advance(self, exercise: str, status: object) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=exercise)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[_Progress]:
+    bar = _Progress(enabled)
+    if bar._progress is None:
+        yield bar
+        return
+    with bar._progress:
+        yield bar
+
+
+@contextlib.contextmanager
+def _atomic_write(path: Path) -> Iterator[IO[str]]:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file, and
+    a file planted at `path` beforehand is replaced, not written through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _exit_code(error: GraderError) -> ExitCode:
+    return ExitCode.COURSE_ERROR if isinstance(error, (CourseError, SandboxError)) else ExitCode.USAGE_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see `ExitCode`)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return int(handler(args))
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return _exit_code(error)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other command-line tools do.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"error: the grader failed unexpectedly ({type(error).__name__}: {error}); "
+              "rerun with --debug to see the traceback", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR

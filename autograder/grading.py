@@ -1,0 +1,204 @@
+"""Grading submissions: the checks of a course run by pytest against one submission at a time.
+
+`Grader` keeps its runner (and so the sandbox's warm zygote) and the imported checks between
+submissions, so only the first submission pays for start-up::
+
+    with Grader(Course.find(), runner="sandbox") as grader:
+        for path in submissions:
+            result = grader.grade(path)
+
+pytest runs in this process, hardened: only the course's own check files are collected, with
+no conftest, ini file, plugin auto-loading or environment options, and the submission's
+directory is never put on the grader's ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+from autograder.catalog import Course, Exercise
+from autograder.errors import CourseError, UsageError
+from autograder.plugin import (
+    DEFAULT_TIME_LIMIT,
+    SESSION,
+    Collector,
+    References,
+    Session,
+    available_devices,
+)
+from autograder.result import CheckResult, ExerciseResult, Result, Status
+from autograder.runner.base import Runner
+from autograder.submission import staged
+
+__all__ = ["Grader", "grade"]
+
+RunnerKind = Literal["sandbox", "inprocess"]
+#: Environment variables that would let the environment change how pytest runs the checks.
+_PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+
+
+def make_runner(kind: RunnerKind, course: Course) -> Runner:
+    """A runner of the given kind, hiding the course from student code where it can."""
+    if kind == "inprocess":
+        from autograder.runner.inprocess import InProcessRunner
+
+        return InProcessRunner()
+    if kind == "sandbox":
+        from autograder.runner.policy import default_policy
+        from autograder.runner.sandbox import SandboxRunner
+
+        return SandboxRunner(default_policy(hide=(str(course.root),)))
+    raise UsageError(f"runner must be 'sandbox' or 'inprocess', got {kind!r}")
+
+
+#: pytest plugins a grading run does without: output, caches and per-test bookkeeping the
+#: result model replaces (unraisableexception alone runs gc.collect five times per session).
+_QUIET_PLUGINS = tuple(
+    arg for name in ("cacheprovider", "stepwise", "unraisableexception", "threadexception", "faulthandler",
+                     "logging", "pastebin", "junitxml", "doctest", "lsof", "setupplan", "setuponly")
+    for arg in ("-p", f"no:{name}")
+)
+
+
+class _Inject:
+    """Hands the session to the plugin before anything else configures."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[SESSION] = self.session
+
+
+@contextlib.contextmanager
+def _hardened_environment() -> Iterator[None]:
+    saved = {name: os.environ.pop(name, None) for name in _PYTEST_ENV}
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class Grader:
+    """Grades submissions for one course, keeping its runner warm between them."""
+
+    def __init__(self, course: Course, *, runner: RunnerKind | Runner = "sandbox", hidden: bool = True,
+                 devices: Iterable[str] | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
+                 budget: float | None = None) -> None:
+        """
+        Args:
+            course: the course whose checks grade the submissions.
+            runner: "sandbox" (student code in confined child processes), "inprocess"
+                (no isolation: for debugging and comparisons) or a runner instance.
+            hidden: run the hidden checks too (False for a student's local check).
+            devices: devices value checks run on (default: cpu, plus cuda when available).
+            time_limit: seconds each run of a check may take (a check's ``time_limit`` marker wins).
+            budget: seconds for a whole submission; checks that would start later time out.
+        """
+        self.course = course
+        self.hidden = hidden
+        self.time_limit = time_limit
+        self.budget = budget
+        self._runner = runner if isinstance(runner, Runner) else make_runner(runner, course)
+        if runner == "sandbox":
+            import torch
+
+            # One thread for the grader's own (small) reference computations: idle OpenMP
+            # workers spin for a while after each op and would take the core the student's
+            # process needs.
+            torch.set_num_threads(1)
+        self._devices = tuple(devices) if devices is not None else None
+        if hidden and not course.has_solutions:
+            raise UsageError(f"{course.root} has no solutions/: hidden checks need the reference solutions")
+        self._references = References(course.solutions if course.has_solutions else None)
+
+    @property
+    def runner(self) -> Runner:
+        return self._runner
+
+    def close(self) -> None:
+        self._runner.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def grade(self, submission: Path, *, only: Iterable[str] = (), label: str | None = None,
+              on_collected: Callable[[int], None] | None = None,
+              on_result: Callable[[str, Status], None] | None = None) -> Result:
+        """Grade one submission (a directory, a .zip or a .py file) and return its result.
+
+        Student code that fails, hangs or cheats yields a result, never an exception.
+
+        Raises:
+            SubmissionError: the submission cannot be opened.
+            UsageError: `only` names an unknown exercise.
+            CourseError: a check file is broken.
+        """
+        started = time.monotonic()
+        exercises = self.course.select(only)
+        files = [str(f) for ex in exercises for f in ex.check_files(hidden=self.hidden)]
+        if not files:
+            raise CourseError(f"{self.course.tests} has no checks for {', '.join(e.name for e in exercises)}")
+        devices = self._devices if self._devices is not None else available_devices()
+        collector = Collector(on_result=on_result)
+        session = Session(runner=self._runner, references=self._references, collector=collector,
+                          devices=devices, time_limit=self.time_limit,
+                          deadline=started + self.budget if self.budget else None, on_collected=on_collected)
+        with staged(submission) as directory:
+            self._runner.load(directory)
+            try:
+                code = self._run_pytest(files, session)
+            finally:
+                report = self._runner.report
+                self._runner.unload()
+        if collector.collection_errors:
+            raise CourseError("a check file could not be loaded: " + "; ".join(collector.collection_errors))
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            raise CourseError(f"pytest stopped with {pytest.ExitCode(code).name} while running the checks")
+        return Result(
+            exercises=tuple(self._exercise_result(ex, collector) for ex in exercises),
+            submission=label if label is not None else str(submission),
+            duration_s=time.monotonic() - started,
+            sandbox=report,
+        )
+
+    def _run_pytest(self, files: list[str], session: Session) -> int:
+        args = [
+            *files,
+            "-p", "autograder.plugin", *_QUIET_PLUGINS,
+            "--noconftest", "--rootdir", str(self.course.tests), "-c", os.devnull,
+            "--import-mode=importlib", "--capture=no", "-q", "--no-header", "--tb=no", "-W", "ignore",
+        ]
+        sink = io.StringIO()
+        with _hardened_environment(), contextlib.redirect_stdout(sink):
+            return pytest.main(args, plugins=[_Inject(session)])
+
+    def _exercise_result(self, exercise: Exercise, collector: Collector) -> ExerciseResult:
+        checks: list[CheckResult] = collector.results().get(exercise.name, [])
+        return ExerciseResult(name=exercise.name, title=exercise.title, checks=tuple(checks))
+
+
+def grade(submission: Path | str, *, course: Course | str | None = None, only: Iterable[str] = (),
+          runner: RunnerKind = "sandbox", **options: Any) -> Result:
+    """Grade one submission with a fresh grader (see `Grader` for the options)."""
+    if not isinstance(course, Course):
+        course = Course.find(course)
+    with Grader(course, runner=runner, **options) as grader:
+        return grader.grade(Path(submission), only=only)

@@ -1,0 +1,384 @@
+"""The pytest plugin: markers, the ``student``/``reference``/``device`` fixtures, and the
+collector that turns test outcomes into the result model.
+
+The grading engine runs pytest in-process with a `Session` in the config stash. The plugin also
+works on its own, so an instructor can run the checks with plain pytest::
+
+    pytest tests/hidden --submission solutions          # the reference must pass everything
+    pytest tests/public --submission exercises --runner inprocess
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from autograder.outcomes import (
+    CheckFailed,
+    NotAttempted,
+    StudentFailure,
+    StudentTimeout,
+)
+from autograder.result import CheckResult, Status, Visibility
+
+__all__ = ["Collector", "References", "Session"]
+
+#: Seconds a check may run by default (per device).
+DEFAULT_TIME_LIMIT = 10.0
+#: The order devices run and are reported in.
+DEVICE_ORDER = ("cpu", "cuda", "meta")
+
+
+class References:
+    """The reference solutions, imported into the grader's process under private names.
+
+    ``reference.mlp`` is ``solutions/mlp.py``. Modules are imported once and kept, so a warm
+    grader pays for them once.
+    """
+
+    def __init__(self, directory: Path | None) -> None:
+        self._directory = directory
+        self._modules: dict[str, ModuleType] = {}
+
+    def __getattr__(self, name: str) -> ModuleType:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        module = self._modules.get(name)
+        if module is None:
+            if self._directory is None:
+                raise RuntimeError("reference solutions are not available here (public checks must "
+                                   "not use the `reference` fixture)")
+            path = self._directory / f"{name}.py"
+            if not path.is_file():
+                raise RuntimeError(f"there is no reference solution {path}")
+            spec = importlib.util.spec_from_file_location(f"_autograder_reference_{name}", path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self._modules[name] = module
+        return module
+
+
+@dataclass
+class _Run:
+    """One test item's outcome (one device of one check)."""
+
+    status: Status
+    message: str = ""
+    hint: str = ""
+    device: str | None = None
+    duration: float = 0.0
+    output: str = ""
+
+
+@dataclass
+class _Check:
+    """What is known about one check function while its device variants run."""
+
+    id: str
+    name: str
+    exercise: str
+    visibility: Visibility
+    points: float
+    runs: list[_Run] = field(default_factory=list)
+
+    def result(self) -> CheckResult:
+        ran = [r for r in self.runs if r.status is not None]
+        failed = next((r for r in ran if r.status is not Status.PASSED), None)
+        devices = tuple(sorted({r.device or "cpu" for r in ran},
+                               key=lambda d: DEVICE_ORDER.index(d) if d in DEVICE_ORDER else 9))
+        message = ""
+        if failed is not None:
+            message = failed.message
+            if failed.device and len(devices) > 1:
+                message = f"on {failed.device}: {message}"
+        return CheckResult(
+            id=self.id, name=self.name,
+            status=Status.PASSED if failed is None else failed.status,
+            score=self.points if failed is None and ran else 0.0,
+            max_score=self.points, visibility=self.visibility,
+            message=message, hint=failed.hint if failed else "",
+            devices=devices or ("cpu",),
+            duration_s=sum(r.duration for r in ran),
+            output="".join(r.output for r in ran),
+        )
+
+
+class Collector:
+    """Gathers the outcome of every check, per exercise, in the order they ran."""
+
+    def __init__(self, on_result: Callable[[str, Status], None] | None = None) -> None:
+        self.checks: dict[str, _Check] = {}
+        self.collection_errors: list[str] = []
+        self.on_result = on_result
+
+    def check_for(self, item: pytest.Item) -> _Check:
+        path = Path(str(item.path))
+        visibility: Visibility = "hidden" if path.parent.name == "hidden" else "public"
+        function = getattr(item, "originalname", item.name)
+        key = f"{visibility}/{path.name}::{function}"
+        check = self.checks.get(key)
+        if check is None:
+            marker = item.get_closest_marker("points")
+            points = marker.args[0] if marker and marker.args else 1
+            if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+                raise pytest.UsageError(f"{key}: points must be a positive number, got {points!r}")
+            doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+            name = doc[0].strip().rstrip(".") if doc else function.removeprefix("test_").replace("_", " ")
+            exercise = path.stem.removeprefix("test_")
+            check = self.checks[key] = _Check(key, name, exercise, visibility, float(points))
+        return check
+
+    def record(self, item: pytest.Item, run: _Run) -> None:
+        check = self.check_for(item)
+        check.runs.append(run)
+        if self.on_result is not None:
+            self.on_result(check.exercise, run.status)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A check file that cannot be imported is the course's fault, not the student's."""
+        if report.failed:
+            lines = [line for line in str(report.longrepr).splitlines() if line.startswith("E ")]
+            detail = lines[-1][1:].strip() if lines else _first_line(str(report.longrepr))
+            self.collection_errors.append(f"{report.nodeid}: {detail}")
+
+    def results(self) -> dict[str, list[CheckResult]]:
+        """Check results grouped by exercise name."""
+        grouped: dict[str, list[CheckResult]] = {}
+        for check in self.checks.values():
+            grouped.setdefault(check.exercise, []).append(check.result())
+        return grouped
+
+
+@dataclass
+class Session:
+    """Everything the plugin needs to grade one submission (made by the engine)."""
+
+    runner: Any
+    references: References
+    collector: Collector
+    devices: tuple[str, ...] = ("cpu",)
+    time_limit: float = DEFAULT_TIME_LIMIT
+    #: monotonic time after which no further check starts (the submission's budget)
+    deadline: float | None = None
+    on_collected: Callable[[int], None] | None = None
+
+
+SESSION = pytest.StashKey[Session]()
+_OWNED = pytest.StashKey[Any]()
+
+
+def available_devices() -> tuple[str, ...]:
+    """cpu, plus cuda when this machine has a usable GPU."""
+    import torch
+
+    return ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder", "grading PyTorch exercises")
+    group.addoption("--submission", metavar="DIR", default=None,
+                    help="grade the exercise modules in DIR with the collected checks")
+    group.addoption("--runner", choices=("sandbox", "inprocess"), default="sandbox",
+                    help="where student code runs (default: sandbox)")
+    group.addoption("--solutions", metavar="DIR", default=None,
+                    help="reference solutions (default: solutions/ next to the tests directory)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points this check is worth (default 1)")
+    config.addinivalue_line("markers", "time_limit(seconds): how long each run of this check may take")
+    submission = config.getoption("--submission", default=None)
+    if SESSION not in config.stash and submission is not None:
+        config.stash[SESSION] = _standalone_session(config, Path(submission))
+    if SESSION in config.stash:
+        config.pluginmanager.register(config.stash[SESSION].collector, "autograder-collector")
+
+
+def _standalone_session(config: pytest.Config, submission: Path) -> Session:
+    """A session for plain `pytest --submission DIR` (the engine passes its own)."""
+    from autograder.runner.inprocess import InProcessRunner
+    from autograder.runner.policy import default_policy
+    from autograder.runner.sandbox import SandboxRunner
+
+    if not submission.is_dir():
+        raise pytest.UsageError(f"--submission {submission}: not a directory")
+    if config.getoption("--runner") == "inprocess":
+        runner: Any = InProcessRunner()
+    else:
+        runner = SandboxRunner(default_policy(hide=(str(config.rootpath),)))
+    runner.load(submission.resolve())
+    config.stash[_OWNED] = runner
+    option = config.getoption("--solutions")
+    candidates = [Path(option)] if option else [Path(config.rootpath) / "solutions",
+                                                  Path(config.rootpath).parent / "solutions"]
+    solutions = next((c for c in candidates if c.is_dir()), None)
+    return Session(runner=runner, collector=Collector(), devices=available_devices(),
+                   references=References(solutions))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runner = config.stash.get(_OWNED, None)
+    if runner is not None:
+        runner.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    session = metafunc.config.stash.get(SESSION, None)
+    devices = session.devices if session is not None else ("cpu",)
+    if "device" in metafunc.fixturenames:
+        metafunc.parametrize("device", devices, indirect=True)
+    if "target_device" in metafunc.fixturenames:
+        targets = ["meta"] + [d for d in devices if d == "cuda"]
+        metafunc.parametrize("target_device", targets, indirect=True)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    grading = session.config.stash.get(SESSION, None)
+    if grading is not None and grading.on_collected is not None:
+        grading.on_collected(len(session.items))
+
+
+def _session(request: pytest.FixtureRequest) -> Session:
+    session = request.config.stash.get(SESSION, None)
+    if session is None:
+        raise pytest.UsageError("these checks grade a submission: run them with "
+                                "`autograder grade` or `pytest --submission DIR`")
+    return session
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest) -> Any:
+    """The submission: ``student.mlp`` is a handle to the student's ``mlp.py``.
+
+    Calls and attribute access on it run the student's code (in a sandbox when grading), and
+    plain data comes back: ``student.padding.conv_output_size(8, 3, padding=1)`` is an ``int``.
+    """
+    from autograder.runner.proxy import Student
+
+    return Student(_session(request).runner)
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> References:
+    """The reference solutions: ``reference.mlp.MLP`` is the solution's class, run in the
+    grader's own process. Only hidden checks may use it (students do not have the solutions)."""
+    return _session(request).references
+
+
+@pytest.fixture
+def device(request: pytest.FixtureRequest) -> Any:
+    """The device this run of the check computes on: cpu, and again cuda when available."""
+    import torch
+
+    return torch.device(request.param)
+
+
+@pytest.fixture
+def target_device(request: pytest.FixtureRequest) -> Any:
+    """A device to move things to: meta (so CPU-only machines check device logic too), and
+    cuda when available."""
+    import torch
+
+    return torch.device(request.param)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch's generators and Python's `random` (cheaper than torch.manual_seed, which
+    also prepares lazy CUDA seeding with a stack trace each time)."""
+    import random
+
+    import torch
+
+    torch.default_generator.manual_seed(seed)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(seed)
+    random.seed(seed)
+
+
+def _seed_for(nodeid: str) -> int:
+    return int.from_bytes(hashlib.sha256(nodeid.encode()).digest()[:4], "little")
+
+
+@pytest.fixture(autouse=True)
+def _autograder_check(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Start each check: seed both processes, start the clock, make the helpers aware of it."""
+    session = request.config.stash.get(SESSION, None)
+    if session is None or not isinstance(request.node, pytest.Function):
+        yield
+        return
+
+    from autograder.checks import CheckContext, running_check
+
+    item = request.node
+    check = session.collector.check_for(item)
+    if session.deadline is not None and time.monotonic() > session.deadline:
+        raise StudentTimeout("not run: the submission used up its total time budget",
+                             hint="earlier checks took too long; fix those first")
+    marker = item.get_closest_marker("time_limit")
+    limit = float(marker.args[0]) if marker and marker.args else session.time_limit
+    seed = _seed_for(item.nodeid)
+    seed_everything(seed)
+    session.runner.begin_check(exercise=check.exercise, seed=seed, time_limit=limit)
+    with running_check(CheckContext(runner=session.runner, visibility=check.visibility)):
+        yield
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[Status, str, str]:
+    exc = excinfo.value
+    if isinstance(exc, CheckFailed):
+        return Status.FAILED, exc.message, exc.hint
+    if isinstance(exc, NotAttempted):
+        return Status.NOT_ATTEMPTED, exc.message, exc.hint
+    if isinstance(exc, StudentTimeout):
+        return Status.TIMEOUT, exc.message, exc.hint
+    if isinstance(exc, StudentFailure):
+        return Status.ERROR, exc.message, exc.hint
+    if isinstance(exc, AssertionError):
+        return Status.FAILED, _first_line(str(exc)) or "a check assertion failed", ""
+    return Status.ERROR, f"the check could not run: {type(exc).__name__}: {_first_line(str(exc))}", ""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    session = item.config.stash.get(SESSION, None)
+    if session is None or not isinstance(item, pytest.Function):
+        return report
+    device = item.callspec.params.get("device", item.callspec.params.get("target_device")) \
+        if hasattr(item, "callspec") else None
+    if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
+        return report
+    if report.when == "call" and report.passed:
+        session.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,
+                                            output=session.runner.end_check()))
+    elif report.failed:
+        assert call.excinfo is not None
+        status, message, hint = _classify(call.excinfo)
+        output = session.runner.end_check() if report.when == "call" else ""
+        session.collector.record(item, _Run(status, message, hint, device, call.duration, output))
+        # Plain pytest output shows the student-facing message, not a traceback through the kit.
+        report.longrepr = f"{status}: {message}" + (f"\nhint: {hint}" if hint else "")
+    return report

@@ -1,0 +1,287 @@
+"""The student's side: a loop that runs requests on the submission and answers with data.
+
+This module runs in the untrusted process (forked from the zygote, or spawned). It imports
+nothing from the grader's side of the kit: no pytest, no checks, no references. It holds every
+object the grader has a handle to, in a table of ids; values go back through the codec only.
+
+Requests (each a dict; every request may also carry ``seed``, ``env`` and ``release``):
+
+    {"op": "import", "module": name}
+    {"op": "getattr", "target": obj, "name": str}
+    {"op": "setattr", "target": obj, "name": str, "value": v}
+    {"op": "call", "target": obj, "args": [...], "kwargs": {...}}
+    {"op": "probe", "name": str, "args": [...]}
+
+Responses:
+
+    {"ok": value, "mutated": [[arg key, new value], ...], "output": str, "forbidden": [...]}
+    {"raised": {type, mro, message, where, line}, "output": str, "forbidden": [...]}
+    {"missing": module name}
+    {"invalid": message}           the request itself was wrong (a check-author or kit bug)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import random
+import socket
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from autograder.runner import codec, environment, probes, wire
+
+__all__ = ["describe_exception", "serve"]
+
+#: Libraries a check may reach in the student's process (to build objects there).
+LIBRARIES = frozenset({"torch", "torchvision"})
+#: Characters of printed output kept per call.
+OUTPUT_CAP = 4096
+_MESSAGE_CAP = 500
+
+
+class CappedWriter(io.TextIOBase):
+    """A text stream that keeps the first `cap` characters and counts the rest."""
+
+    def __init__(self, cap: int = OUTPUT_CAP) -> None:
+        self.cap = cap
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if type(text) is not str:
+            text = str(text)
+        room = self.cap - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n… {self.dropped} more characters not shown"
+        self.parts, self.kept, self.dropped = [], 0, 0
+        return text
+
+
+def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
+    """Plain facts about an exception raised by student code, safe to show the student."""
+    cls = type(exc)
+    try:
+        message = str(exc)
+    except Exception:  # a hostile __str__
+        message = ""
+    where, line = "", ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{_relative(exc.filename, workdir)}:{exc.lineno}"
+        line = (exc.text or "").strip()
+        message = exc.msg or message
+    else:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if _inside(frame.filename, workdir):
+                where = f"{_relative(frame.filename, workdir)}:{frame.lineno}"
+                line = (frame.line or "").strip()
+                break
+    return {
+        "type": cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}",
+        "mro": [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"],
+        "message": message[:_MESSAGE_CAP],
+        "where": where[:200],
+        "line": line[:200],
+    }
+
+
+def _inside(filename: str, workdir: str) -> bool:
+    return os.path.abspath(filename).startswith(workdir.rstrip(os.sep) + os.sep)
+
+
+def _relative(filename: str, workdir: str) -> str:
+    return os.path.relpath(filename, workdir) if _inside(filename, workdir) else os.path.basename(filename)
+
+
+def _fingerprint(value: Any, depth: int = 0) -> Any:
+    """What stays the same unless a call changes an argument in place."""
+    if depth > 32:
+        return None
+    if isinstance(value, torch.Tensor):
+        return ("t", id(value), value._version)
+    if isinstance(value, dict):
+        return ("d", id(value), tuple((id(k), _fingerprint(v, depth + 1)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("l", id(value), tuple(_fingerprint(v, depth + 1) for v in value))
+    if isinstance(value, tuple):
+        return ("u", tuple(_fingerprint(v, depth + 1) for v in value))
+    return ("o", id(value))
+
+
+def _arguments(request: dict[str, Any]) -> list[tuple[int | str, Any]]:
+    """The call's arguments worth watching for in-place changes, keyed by position or name."""
+    if request["op"] != "call":
+        return []
+    args = request.get("args") if type(request.get("args")) is list else []
+    kwargs = request.get("kwargs") if type(request.get("kwargs")) is dict else {}
+    return [(i, a) for i, a in enumerate(args)] + [(k, a) for k, a in kwargs.items()]
+
+
+class Session:
+    """The object table and request handlers of one student process."""
+
+    def __init__(self, workdir: str) -> None:
+        self.workdir = workdir
+        self.objects: dict[str, Any] = {}
+        self.counter = 0
+        self.output = CappedWriter()
+
+    # -- object table
+    def keep(self, value: Any) -> str:
+        self.counter += 1
+        key = f"c{self.counter}"
+        self.objects[key] = value
+        return key
+
+    def resolve(self, key: str) -> Any:
+        try:
+            return self.objects[key]
+        except KeyError:
+            raise codec.CodecError(f"no object {key!r} in the student's process") from None
+
+    def store_upload(self, tensor: torch.Tensor, key: str) -> None:
+        self.objects[key] = tensor
+
+    def encode(self, value: Any) -> bytes:
+        return codec.encode(value, keep=self.keep, tensor_id=self.keep)
+
+    # -- requests
+    def handle(self, payload: bytes) -> bytes:
+        try:
+            request = codec.decode(payload, resolve=self.resolve, tensor_origin=self.store_upload)
+            if type(request) is not dict or type(request.get("op")) is not str:
+                raise codec.CodecError("malformed request")
+            for key in request.get("release") or ():
+                self.objects.pop(key, None)
+            env = environment.Environment.from_dict(request.get("env") or {})
+        except (codec.CodecError, ValueError) as exc:
+            return self.encode({"invalid": str(exc)})
+        seed = request.get("seed")
+        if type(seed) is int and 0 <= seed < 2**63:
+            torch.default_generator.manual_seed(seed)
+            if torch.cuda.is_initialized():
+                torch.cuda.manual_seed_all(seed)
+            random.seed(seed)
+        op = request["op"]
+        if op == "import":
+            return self.run_import(request.get("module"), library=request.get("library") is True)
+        handler = _OPERATIONS.get(op)
+        if handler is None:
+            return self.encode({"invalid": f"unknown operation {op!r}"})
+        return self.run(lambda: handler(self, request), request, env)
+
+    def run(self, action: Callable[[], Any], request: dict[str, Any], env: environment.Environment) -> bytes:
+        watched = _arguments(request)
+        before = [_fingerprint(arg) for _, arg in watched]
+        forbidden: list[str] = []
+        try:
+            with environment.applied(env) as forbidden:
+                value = action()
+        except probes.ProbeError as exc:
+            return self.encode({"invalid": str(exc)})
+        except BaseException as exc:  # student code may raise anything, SystemExit included
+            return self.encode({"raised": describe_exception(exc, self.workdir),
+                                "output": self.output.take(), "forbidden": forbidden})
+        # Arguments changed in place are sent back, so the grader's copies change as they
+        # would have in one process.
+        mutated = [[key, arg] for (key, arg), old in zip(watched, before, strict=True)
+                   if _fingerprint(arg) != old]
+        response = {"ok": value, "mutated": mutated, "output": self.output.take(), "forbidden": forbidden}
+        try:
+            return self.encode(response)
+        except codec.CodecError as exc:
+            return self.encode({"invalid": f"the result cannot be sent back: {exc}",
+                                "output": response["output"]})
+
+    def run_import(self, name: Any, *, library: bool = False) -> bytes:
+        if type(name) is not str or not name.isidentifier():
+            return self.encode({"invalid": f"not a module name: {name!r}"})
+        module = sys.modules.get(name)
+        if library:
+            # Only libraries already loaded before the submission was (torch, torchvision).
+            if module is None or name not in LIBRARIES:
+                return self.encode({"invalid": f"{name} is not a library the checks may use"})
+            return self.encode({"ok": module, "mutated": [], "output": "", "forbidden": []})
+        path = Path(self.workdir, f"{name}.py")
+        if module is None or not _inside(getattr(module, "__file__", "") or "", self.workdir):
+            if not path.is_file():
+                return self.encode({"missing": name})
+            try:
+                spec = importlib.util.spec_from_file_location(name, path)
+                assert spec is not None and spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            except BaseException as exc:
+                sys.modules.pop(name, None)
+                return self.encode({"raised": describe_exception(exc, self.workdir),
+                                    "output": self.output.take(), "forbidden": []})
+        return self.encode({"ok": module, "mutated": [], "output": self.output.take(), "forbidden": []})
+
+
+def _getattr(session: Session, request: dict[str, Any]) -> Any:
+    return getattr(request["target"], _name(request.get("name")))
+
+
+def _setattr(session: Session, request: dict[str, Any]) -> Any:
+    setattr(request["target"], _name(request.get("name")), request.get("value"))
+
+
+def _call(session: Session, request: dict[str, Any]) -> Any:
+    args, kwargs = request.get("args") or [], request.get("kwargs") or {}
+    if type(args) is not list or type(kwargs) is not dict:
+        raise probes.ProbeError("malformed call")
+    return request["target"](*args, **kwargs)
+
+
+def _probe(session: Session, request: dict[str, Any]) -> Any:
+    fn = probes.PROBES.get(request.get("name"))  # type: ignore[arg-type]
+    if fn is None:
+        raise probes.ProbeError(f"unknown probe {request.get('name')!r}")
+    return fn(*(request.get("args") or ()))
+
+
+def _name(value: Any) -> str:
+    if type(value) is not str or not value.isidentifier():
+        raise probes.ProbeError(f"not an attribute name: {value!r}")
+    return value
+
+
+_OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
+    "getattr": _getattr, "setattr": _setattr, "call": _call, "probe": _probe,
+}
+
+
+def serve(sock: socket.socket, workdir: str) -> None:
+    """Answer requests on `sock` until the grader closes it."""
+    session = Session(workdir)
+    sys.stdout = sys.stderr = session.output  # type: ignore[assignment]
+    sys.__stdout__ = sys.__stderr__ = session.output  # type: ignore[misc]
+    while True:
+        try:
+            payload = wire.read_frame(sock)
+        except (EOFError, OSError, wire.FrameError):
+            return
+        reply = session.handle(payload)
+        try:
+            wire.write_frame(sock, reply)
+        except (OSError, wire.FrameError):
+            return

@@ -1,0 +1,282 @@
+"""Starting student processes: forked from a warm zygote, or spawned fresh.
+
+This module imports no torch, so the command line can start the zygote (whose warm-up is a
+torch import) before the grader pays for its own; the two imports then run side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from autograder.errors import SandboxError
+from autograder.runner import wire
+from autograder.runner.policy import Policy
+
+__all__ = ["ChildFactory", "ChildProcess", "SpawnFactory", "ZygoteFactory", "default_factory"]
+
+#: Longest wait for the zygote's warm-up (a cold `import torch` on a loaded machine).
+WARM_UP_TIMEOUT = 180.0
+#: Longest wait for a fresh child to report that it is confined and ready.
+START_TIMEOUT = 30.0
+
+_KIT_ROOT = str(Path(__file__).resolve().parents[2])
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from autograder.runner import {module} as m; m.main(*sys.argv[1:])"
+)
+
+
+def _clean_env() -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
+            "NVIDIA_VISIBLE_DEVICES", "TMPDIR", "SYSTEMROOT")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def _describe_exit(exit_code: int | None, signum: int | None) -> str:
+    if signum is not None:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        reason = {
+            "SIGSEGV": "a segmentation fault", "SIGXCPU": "the CPU time limit", "SIGKILL": "a kill",
+            "SIGABRT": "an abort", "SIGBUS": "a bus error", "SIGXFSZ": "the file size limit",
+        }.get(name, name)
+        return f"was killed by {reason} ({name})"
+    return f"exited with status {exit_code}"
+
+
+class ChildProcess:
+    """The grader's end of one student process."""
+
+    def __init__(self, sock: socket.socket, pid: int, reap: Any, hello: dict[str, Any]) -> None:
+        self.sock = sock
+        self.pid = pid
+        self._reap = reap
+        self.hello = hello
+        self.alive = True
+
+    def exchange(self, payload: bytes, timeout: float) -> bytes:
+        """Send one request and wait up to `timeout` seconds for its answer."""
+        self.sock.settimeout(max(timeout, 0.001))
+        wire.write_frame(self.sock, payload)
+        return wire.read_frame(self.sock)
+
+    def kill(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        for send in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+                send()
+        self.sock.close()
+
+    def ended(self) -> str:
+        """Why the process ended ("exited with status 0", "was killed by …")."""
+        self.alive = False
+        self.sock.close()
+        exit_code, signum = self._reap(self.pid)
+        return _describe_exit(exit_code, signum)
+
+
+class ChildFactory(Protocol):
+    """Starts student processes. `ZygoteFactory` forks them; `SpawnFactory` starts fresh ones."""
+
+    mode: str
+
+    def start(self, staged: Path, policy: Policy) -> ChildProcess: ...
+
+    def prepare(self, staged: Path, policy: Policy) -> None:
+        """A submission was loaded: get a child ready for it, if the factory can."""
+
+    def discard(self) -> None:
+        """The current submission is done: drop anything prepared for it."""
+
+    def close(self) -> None: ...
+
+
+def _hello(sock: socket.socket, timeout: float) -> dict[str, Any]:
+    from autograder.runner import codec
+
+    sock.settimeout(timeout)
+    message = codec.decode(wire.read_frame(sock, limit=1 << 20))
+    if type(message) is not dict or type(message.get("hello")) is not dict:
+        raise SandboxError("the student process did not start correctly")
+    return message["hello"]
+
+
+class ZygoteFactory:
+    """Forks confined children from a warm zygote (Linux and other POSIX systems with fork)."""
+
+    mode = "sandbox"
+
+    def __init__(self, preload: tuple[str, ...]) -> None:
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOTSTRAP.format(module="_zygote"), _KIT_ROOT,
+             str(theirs.fileno()), ",".join(preload)],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self._stderr, env=_clean_env(), cwd="/", start_new_session=True,
+        )
+        theirs.close()
+        self._ready: dict[str, Any] | None = None
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        return self._receive_with_fds(timeout)[0]
+
+    def _receive_with_fds(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        self._control.settimeout(timeout)
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(self._control, 1 << 16, 1)
+        except TimeoutError:
+            raise SandboxError(f"the zygote did not answer within {timeout:g} s") from None
+        if not data:
+            self._stderr.seek(0)
+            tail = self._stderr.read()[-600:].decode(errors="replace").strip()
+            raise SandboxError(f"the zygote ended unexpectedly{': ' + tail if tail else ''}")
+        return json.loads(data), fds
+
+    def ready(self) -> dict[str, Any]:
+        """Wait for the zygote's warm-up; returns what it reports (torch version, threads)."""
+        if self._ready is None:
+            message = self._receive(WARM_UP_TIMEOUT)
+            if "error" in message:
+                raise SandboxError(f"the zygote could not start: {message['error']}")
+            self._ready = message["ready"]
+        return self._ready
+
+    def start(self, staged: Path, policy: Policy) -> ChildProcess:
+        self.ready()
+        request = {"op": "spawn", "policy": policy.to_dict(), "staged": str(staged)}
+        self._control.send(json.dumps(request).encode())
+        reply, fds = self._receive_with_fds(START_TIMEOUT)
+        if "error" in reply or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError(f"could not start a student process: {reply.get('error', 'no socket')}")
+        mine = socket.socket(fileno=fds[0])
+        child = ChildProcess(mine, int(reply["pid"]), self._reap, {})
+        try:
+            child.hello = _hello(mine, START_TIMEOUT)
+        except (EOFError, TimeoutError, OSError, ValueError) as exc:
+            child.kill()
+            raise SandboxError(f"the student process did not get ready ({child.ended()}: {exc})") from None
+        return child
+
+    def _reap(self, pid: int) -> tuple[int | None, int | None]:
+        self._control.send(json.dumps({"op": "reap", "pid": pid, "timeout": 1.0}).encode())
+        reply = self._receive(START_TIMEOUT)
+        return reply.get("exit"), reply.get("signal")
+
+    def prepare(self, staged: Path, policy: Policy) -> None:
+        """Start confining a child for this submission now; `start` will hand it over."""
+        if self._ready is None:
+            return
+        request = {"op": "prepare", "policy": policy.to_dict(), "staged": str(staged)}
+        self._control.send(json.dumps(request).encode())
+
+    def discard(self) -> None:
+        """Forget the spare child made for the current submission."""
+        if self._ready is not None:
+            self._control.send(json.dumps({"op": "drop"}).encode())
+            self._receive(START_TIMEOUT)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._control.send(json.dumps({"op": "exit"}).encode())
+        self._control.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
+
+
+class SpawnFactory:
+    """Starts each child as a fresh interpreter on loopback: works wherever Python does, with
+    time limits and (on POSIX) resource limits, but each child imports torch itself."""
+
+    mode = "process"
+
+    def __init__(self, preload: tuple[str, ...]) -> None:
+        self._preload = preload
+        self._processes: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
+
+    def start(self, staged: Path, policy: Policy) -> ChildProcess:
+        workdir = tempfile.mkdtemp(prefix="autograder-work-")
+        shutil.copytree(staged, workdir, dirs_exist_ok=True, symlinks=True,
+                        ignore=lambda d, names: [n for n in names if os.path.islink(os.path.join(d, n))])
+        token = secrets.token_hex(16)
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            port = listener.getsockname()[1]
+            limits = json.dumps(replace(policy, uid=None, gid=None, namespaces=False).to_dict())
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOTSTRAP.format(module="_spawned"), _KIT_ROOT,
+                 str(port), limits],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=_clean_env(), cwd=workdir, start_new_session=os.name == "posix",
+            )
+            assert process.stdin is not None
+            process.stdin.write(token.encode() + b"\n")  # never in argv: argv is world-readable
+            process.stdin.close()
+            listener.settimeout(WARM_UP_TIMEOUT)
+            try:
+                sock, _ = listener.accept()
+            except TimeoutError:
+                process.kill()
+                raise SandboxError("the student process did not connect") from None
+        sock.settimeout(START_TIMEOUT)
+        if sock.recv(len(token)).decode(errors="replace") != token:
+            sock.close()
+            process.kill()
+            raise SandboxError("a process that is not the student process connected")
+        self._processes[process.pid] = (process, workdir)
+        child = ChildProcess(sock, process.pid, self._reap, {})
+        child.hello = _hello(sock, WARM_UP_TIMEOUT)
+        return child
+
+    def prepare(self, staged: Path, policy: Policy) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+    def _reap(self, pid: int) -> tuple[int | None, int | None]:
+        process, workdir = self._processes.pop(pid)
+        try:
+            code = process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+        return (None, -code) if code < 0 else (code, None)
+
+    def close(self) -> None:
+        for pid in list(self._processes):
+            self._processes[pid][0].kill()
+            self._reap(pid)
+
+
+def default_factory(preload: tuple[str, ...] | None = None) -> ChildFactory:
+    """A zygote where fork is safe (Linux and the BSDs), else fresh interpreters."""
+    preload = Policy().preload if preload is None else preload
+    if hasattr(os, "fork") and sys.platform != "darwin":
+        return ZygoteFactory(preload)
+    return SpawnFactory(preload)

@@ -1,0 +1,109 @@
+"""Identity probes: facts about objects that only the process holding them can see.
+
+A probe takes the real objects and returns plain data. The in-process runner calls it directly;
+the sandbox runs it in the student's process on the objects the handles name. Checks reach these
+through `autograder.checks`, never directly, so a check reads the same under either runner.
+
+Anything a probe calls on student objects (a forward pass, a backward pass) can raise the
+student's exceptions; those travel like any other call's.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+__all__ = ["PROBES", "ProbeError"]
+
+
+class ProbeError(TypeError):
+    """A probe was asked about objects it cannot judge (a check-author error)."""
+
+
+def _tensor(value: Any, what: str) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise ProbeError(f"{what} must be a tensor, got {type(value).__name__}")
+    return value
+
+
+def shares_memory(a: Any, b: Any) -> bool:
+    """Whether two tensors use the same storage (a view and its base do)."""
+    sa, sb = _tensor(a, "first argument").untyped_storage(), _tensor(b, "second argument").untyped_storage()
+    # _cdata identifies the storage object itself, which also works on the meta device.
+    return sa._cdata == sb._cdata
+
+
+def same_object(a: Any, b: Any) -> bool:
+    """Whether two references name one object."""
+    return a is b
+
+
+def type_name(value: Any) -> str:
+    """The exact type's qualified name, e.g. 'torch.nn.modules.linear.Linear'."""
+    cls = type(value)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def named_parameters(module: Any) -> OrderedDict[str, torch.Tensor]:
+    """The module's registered parameters, by name, in registration order."""
+    if not isinstance(module, torch.nn.Module):
+        raise ProbeError(f"expected an nn.Module, got {type(module).__name__}")
+    return OrderedDict((name, p) for name, p in module.named_parameters())
+
+
+def forward_trace(module: Any, args: tuple, kwargs: dict) -> list[str]:
+    """Call module(*args, **kwargs); return the names of submodules whose forward hooks fired,
+    in order. Calling `sub.forward(x)` instead of `sub(x)` skips the hooks."""
+    if not isinstance(module, torch.nn.Module):
+        raise ProbeError(f"expected an nn.Module, got {type(module).__name__}")
+    fired: list[str] = []
+    handles = [
+        sub.register_forward_hook(lambda *_, _name=name: fired.append(_name))
+        for name, sub in module.named_modules() if name
+    ]
+    try:
+        module(*args, **kwargs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return fired
+
+
+def gradients(fn: Any, args: tuple, kwargs: dict, grad_output: Any) -> dict[str, Any]:
+    """Run fn on fresh leaf copies of the tensor arguments that require grad, back-propagate
+    `grad_output` (ones when None) and report where gradients arrived.
+
+    Returns {"output", "inputs": [grad or None per positional arg], "parameters": {name: grad}}.
+    """
+    if not callable(fn):
+        raise ProbeError(f"expected something callable, got {type(fn).__name__}")
+    leaves = [a.detach().clone().requires_grad_(True)
+              if isinstance(a, torch.Tensor) and a.requires_grad else a for a in args]
+    params = named_parameters(fn) if isinstance(fn, torch.nn.Module) else OrderedDict()
+    for p in params.values():
+        p.grad = None
+    output = fn(*leaves, **kwargs)
+    if not isinstance(output, torch.Tensor):
+        raise ProbeError(f"expected the call to return a tensor, got {type(output).__name__}")
+    if not output.requires_grad:
+        grads_in: list[Any] = [None for _ in leaves]
+        return {"output": output.detach(), "inputs": grads_in,
+                "parameters": {name: None for name in params}}
+    seed = torch.ones_like(output) if grad_output is None else grad_output.to(output.device)
+    output.backward(seed)
+    return {
+        "output": output.detach(),
+        "inputs": [leaf.grad if isinstance(leaf, torch.Tensor) and leaf.requires_grad else None
+                   for leaf in leaves],
+        "parameters": {name: p.grad for name, p in params.items()},
+    }
+
+
+#: The closed table of probes, by the name a request uses.
+PROBES: dict[str, Callable[..., Any]] = {
+    fn.__name__: fn
+    for fn in (shares_memory, same_object, type_name, named_parameters, forward_trace, gradients)
+}

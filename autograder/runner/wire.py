@@ -1,0 +1,49 @@
+"""Framing on the socket between the grader and a student process (no torch needed here).
+
+A frame is ``<u64 little-endian length><payload>``; either side refuses frames over
+`MAX_FRAME`, and a read honours the socket's timeout.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+__all__ = ["MAX_FRAME", "FrameError", "read_frame", "write_frame"]
+
+#: Largest frame either side accepts (bytes).
+MAX_FRAME = 256 * 1024 * 1024
+
+
+class FrameError(ValueError):
+    """A frame is larger than allowed."""
+
+
+def write_frame(sock: socket.socket, payload: bytes) -> None:
+    """Send one length-prefixed frame."""
+    if len(payload) > MAX_FRAME:
+        raise FrameError(f"frame is larger than {MAX_FRAME // 2**20} MiB")
+    sock.sendall(struct.pack("<Q", len(payload)) + payload)
+
+
+def read_frame(sock: socket.socket, *, limit: int = MAX_FRAME) -> bytes:
+    """Receive one frame; `EOFError` when the peer has gone, `FrameError` when it is too big.
+
+    Honours the socket's timeout (raises `TimeoutError`).
+    """
+    (length,) = struct.unpack("<Q", _read_exact(sock, 8))
+    if length > limit:
+        raise FrameError(f"frame of {length} bytes is over the {limit}-byte limit")
+    return _read_exact(sock, length)
+
+
+def _read_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        chunk = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        if chunk == 0:
+            raise EOFError("peer closed the connection")
+        got += chunk
+    return bytes(buf)

@@ -1,0 +1,113 @@
+"""The single solution-marker stripper.
+
+A solution module marks the student's part with nbgrader's markers::
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return self.output(self.act(self.hidden(x)))
+        ### END SOLUTION
+
+`strip_solutions` replaces each region with a stub that raises `NotImplementedError`, keeps the
+indentation of the BEGIN marker and leaves every other line as it is. The student exercises and
+(later) the notebook cells are made by this one function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import CourseError
+
+__all__ = ["BEGIN", "END", "StubReport", "strip_solutions", "write_stubs"]
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)|^(\s*)class\s+(\w+)")
+
+
+def strip_solutions(source: str, *, filename: str = "<solution>") -> str:
+    """Return `source` with every solution region replaced by a `raise NotImplementedError` stub.
+
+    Raises:
+        CourseError: a marker is unbalanced, nested, or a file has no region at all.
+    """
+    out: list[str] = []
+    begin_line = 0
+    scope: list[tuple[int, str]] = []  # (indent, name) of enclosing defs/classes, for the hint
+    regions = 0
+    for number, line in enumerate(source.splitlines(keepends=True), start=1):
+        marker = line.strip()
+        if begin_line:
+            if marker == BEGIN:
+                raise CourseError(f"{filename}:{number}: solution regions cannot nest")
+            if marker == END:
+                begin_line = 0
+            continue
+        if marker == END:
+            raise CourseError(f"{filename}:{number}: {END} without {BEGIN}")
+        if marker == BEGIN:
+            begin_line = number
+            regions += 1
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}# YOUR CODE HERE\n")
+            out.append(f'{indent}raise NotImplementedError("{_hint(scope, len(indent))}")\n')
+            continue
+        _track_scope(scope, line)
+        out.append(line)
+    if begin_line:
+        raise CourseError(f"{filename}:{begin_line}: {BEGIN} is never closed")
+    if not regions:
+        raise CourseError(f"{filename}: no {BEGIN} region, so students would have nothing to write")
+    return "".join(out)
+
+
+def _track_scope(scope: list[tuple[int, str]], line: str) -> None:
+    match = _DEF.match(line)
+    if not match:
+        return
+    indent = len(match.group(1) if match.group(1) is not None else match.group(3))
+    name = match.group(2) or match.group(4)
+    while scope and scope[-1][0] >= indent:
+        scope.pop()
+    scope.append((indent, name))
+
+
+def _hint(scope: list[tuple[int, str]], indent: int) -> str:
+    names = [name for level, name in scope if level < indent]
+    return f"complete {'.'.join(names)}" if names else "complete this part"
+
+
+@dataclass(frozen=True, slots=True)
+class StubReport:
+    """What `write_stubs` did or, with `check=True`, would do."""
+
+    #: exercise files whose stub differs from what is on disk (or is missing)
+    stale: tuple[str, ...]
+    #: files in the exercises directory that have no solution
+    orphans: tuple[str, ...]
+
+
+def write_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> StubReport:
+    """Generate `exercises/<name>.py` from every `solutions/<name>.py`.
+
+    With `check=True` nothing is written; the report says what is out of date.
+    """
+    if not solutions.is_dir():
+        raise CourseError(f"{solutions} is not a directory of solutions")
+    stale: list[str] = []
+    expected: set[str] = set()
+    for source in sorted(solutions.glob("*.py")):
+        expected.add(source.name)
+        stub = strip_solutions(source.read_text(encoding="utf-8"), filename=str(source))
+        target = exercises / source.name
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current != stub:
+            stale.append(source.name)
+            if not check:
+                exercises.mkdir(parents=True, exist_ok=True)
+                target.write_text(stub, encoding="utf-8")
+    orphans = sorted(p.name for p in exercises.glob("*.py") if p.name not in expected) \
+        if exercises.is_dir() else []
+    return StubReport(stale=tuple(stale), orphans=tuple(orphans))

@@ -1,0 +1,122 @@
+"""Opening a submission: a directory, a .zip of one, or a single .py file.
+
+The grader never works on the student's files in place. `staged` copies what it needs into a
+private temporary directory, refusing links, paths that escape, and archives that are too big
+(a zip bomb costs a one-line error, not a full disk).
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from autograder.errors import SubmissionError
+
+__all__ = ["MAX_BYTES", "MAX_FILES", "staged"]
+
+#: Largest submission accepted, unpacked.
+MAX_BYTES = 50 * 2**20
+#: Most files a submission may hold.
+MAX_FILES = 500
+_SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
+
+
+@contextmanager
+def staged(submission: Path) -> Iterator[Path]:
+    """Yield a private copy of the submission as a directory; delete it afterwards.
+
+    Raises:
+        SubmissionError: it does not exist, is not a directory/zip/.py, or is unsafe or too big.
+    """
+    if not submission.exists():
+        raise SubmissionError(f"{submission} does not exist")
+    root = Path(tempfile.mkdtemp(prefix="autograder-stage-"))
+    target = root / "submission"
+    target.mkdir()
+    try:
+        if submission.is_dir():
+            _copy_dir(submission, target)
+        elif submission.suffix == ".zip":
+            _extract_zip(submission, target)
+        elif submission.suffix == ".py":
+            shutil.copyfile(submission, target / submission.name)
+        else:
+            raise SubmissionError(f"{submission} is not a directory, a .zip or a .py file")
+        _make_readable(root)
+        yield target
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _copy_dir(source: Path, target: Path) -> None:
+    count = size = 0
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if _SKIP.intersection(relative.parts) or path.is_symlink():
+            continue
+        if path.is_dir():
+            (target / relative).mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            count, size = count + 1, size + path.stat().st_size
+            _limit(source, count, size)
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+
+
+def _extract_zip(archive: Path, target: Path) -> None:
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionError(f"{archive.name} is not a readable zip file ({exc})") from None
+    with zf:
+        members = [m for m in zf.infolist() if not _SKIP.intersection(PurePosixPath(m.filename).parts)]
+        count = size = 0
+        for member in members:
+            name = PurePosixPath(member.filename)
+            if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
+                raise SubmissionError(f"{archive.name} holds an unsafe path: {member.filename}")
+            if stat.S_ISLNK(member.external_attr >> 16):
+                raise SubmissionError(f"{archive.name} holds a symbolic link: {member.filename}")
+            if not member.is_dir():
+                count, size = count + 1, size + member.file_size
+                _limit(archive, count, size)
+        for member in members:
+            destination = target.joinpath(*PurePosixPath(member.filename).parts)
+            if member.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as reader, open(destination, "wb") as writer:
+                # Count real bytes: a forged header must not beat the size limit.
+                written = 0
+                while chunk := reader.read(1 << 20):
+                    written += len(chunk)
+                    if written > MAX_BYTES:
+                        raise SubmissionError(f"{archive.name} unpacks to more than {MAX_BYTES // 2**20} MiB")
+                    writer.write(chunk)
+    # A zip of a folder: grade the folder.
+    entries = [p for p in target.iterdir()]
+    if len(entries) == 1 and entries[0].is_dir() and not any(target.glob("*.py")):
+        inner = entries[0]
+        for child in inner.iterdir():
+            child.rename(target / child.name)
+        inner.rmdir()
+
+
+def _limit(source: Path, count: int, size: int) -> None:
+    if count > MAX_FILES:
+        raise SubmissionError(f"{source.name} holds more than {MAX_FILES} files")
+    if size > MAX_BYTES:
+        raise SubmissionError(f"{source.name} is larger than {MAX_BYTES // 2**20} MiB")
+
+
+def _make_readable(root: Path) -> None:
+    """The student's process runs as another user: it must be able to read the copy."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)

@@ -1,0 +1,67 @@
+"""Hidden checks for batching.py: shapes, values, views and errors."""
+
+import pytest
+import torch
+
+from autograder.checks import expect, expect_close, expect_raises, shares_memory
+
+VIEW_HINT = "unsqueeze and view return views; clone, cat and stack copy"
+
+
+@pytest.mark.points(2)
+def test_add_batch_dim_leading(student, device):
+    """the new dimension of size 1 comes first, for inputs of any rank"""
+    for shape in ((5,), (3, 4), (2, 3, 4), (1, 2, 3, 4)):
+        x = torch.randn(*shape, device=device)
+        expect_close(student.batching.add_batch_dim(x), x.unsqueeze(0),
+                     what=f"add_batch_dim(x) for x of shape {shape}",
+                     hint="the batch dimension is the first one: unsqueeze(0), not unsqueeze(1)")
+
+
+@pytest.mark.points(1)
+def test_add_batch_dim_is_view(student):
+    """the result is a view of the input (no copy)"""
+    x = torch.randn(3, 8, 8)
+    out = student.batching.add_batch_dim(x)
+    expect(shares_memory(out, x), "add_batch_dim(x) copied the data; it should return a view of x",
+           hint=VIEW_HINT)
+
+
+@pytest.mark.points(1)
+def test_add_batch_dim_rejects_scalar(student):
+    """a 0-d tensor raises ValueError"""
+    expect_raises(ValueError, student.batching.add_batch_dim, torch.tensor(3.0),
+                  hint="check x.dim() == 0 first")
+
+
+@pytest.mark.points(2)
+def test_as_conv_input_values(student, reference, device):
+    """2-D, 3-D and 4-D inputs (also non-contiguous ones) give the right (N, C, H, W) tensor"""
+    inputs = {
+        "(6, 7)": torch.randn(6, 7, device=device),
+        "(7, 6) transposed": torch.randn(6, 7, device=device).t(),
+        "(3, 6, 7)": torch.randn(3, 6, 7, device=device),
+        "(2, 3, 6, 7)": torch.randn(2, 3, 6, 7, device=device),
+    }
+    for name, x in inputs.items():
+        expect_close(student.batching.as_conv_input(x), reference.batching.as_conv_input(x),
+                     what=f"as_conv_input(x) for x of shape {name}",
+                     hint="(H, W) → (1, 1, H, W), (C, H, W) → (1, C, H, W), (N, C, H, W) unchanged")
+
+
+@pytest.mark.points(1)
+def test_as_conv_input_is_view(student):
+    """the result is always a view of the input"""
+    for shape in ((6, 7), (3, 6, 7), (2, 3, 6, 7)):
+        x = torch.randn(*shape)
+        out = student.batching.as_conv_input(x)
+        expect(shares_memory(out, x), f"as_conv_input(x) copied x of shape {shape}; it should return a view",
+               hint=VIEW_HINT)
+
+
+@pytest.mark.points(1)
+def test_as_conv_input_rejects_other_ranks(student):
+    """0-, 1- and 5-dimensional inputs raise ValueError"""
+    for shape in ((), (5,), (1, 2, 3, 4, 5)):
+        expect_raises(ValueError, student.batching.as_conv_input, torch.randn(shape),
+                      hint="only 2-, 3- and 4-D tensors can become (N, C, H, W)")

@@ -1,0 +1,64 @@
+"""Hidden checks for mlp.py: the student's MLP against the reference, on every device."""
+
+import pytest
+import torch
+
+from autograder.checks import expect_close, expect_raises, fail, forward_trace
+
+LAYER_ORDER_HINT = "the order is hidden → act (ReLU) → output"
+
+
+@pytest.mark.points(3)
+def test_forward_matches_reference(student, reference, device):
+    """forward gives the reference's output for the same weights"""
+    ref = reference.mlp.MLP().double().to(device)
+    net = student.mlp.MLP().double().to(device)
+    net.load_state_dict(ref.state_dict())
+    for batch in (1, 5, 32):
+        x = torch.randn(batch, 784, dtype=torch.float64, device=device)
+        expect_close(net(x), ref(x), what=f"the output for a batch of {batch}",
+                     hint=f"{LAYER_ORDER_HINT}, with nothing else in between")
+
+
+@pytest.mark.points(2)
+def test_layers_called_in_order(student):
+    """hidden, act and output are each called once, in that order"""
+    trace = forward_trace(student.mlp.MLP(), torch.randn(2, 784))
+    if trace != ["hidden", "act", "output"]:
+        called = ", ".join(trace) if trace else "none of them"
+        fail(f"forward called the layers {called}; expected hidden, act, output, in that order",
+             hint="call each layer as self.hidden(x), not self.hidden.forward(x): only a call "
+                  "goes through Module.__call__ and its hooks")
+
+
+@pytest.mark.points(1)
+def test_custom_sizes(student, reference):
+    """the sizes given to the constructor are used (5 → 7 → 3)"""
+    ref = reference.mlp.MLP(5, 7, 3).double()
+    net = student.mlp.MLP(5, 7, 3).double()
+    net.load_state_dict(ref.state_dict())
+    x = torch.randn(6, 5, dtype=torch.float64)
+    expect_close(net(x), ref(x), what="the output of MLP(5, 7, 3)",
+                 hint="use the layers built in __init__; do not hard-code 784")
+
+
+@pytest.mark.points(1)
+def test_keeps_leading_dimensions(student, reference, device):
+    """an unbatched (784,) input and extra leading dimensions work as in nn.Linear"""
+    ref = reference.mlp.MLP().double().to(device)
+    net = student.mlp.MLP().double().to(device)
+    net.load_state_dict(ref.state_dict())
+    for shape in ((784,), (2, 3, 784)):
+        x = torch.randn(*shape, dtype=torch.float64, device=device)
+        expect_close(net(x), ref(x), what=f"the output for input of shape {shape}",
+                     hint="check only the last dimension; nn.Linear works on any leading dimensions")
+
+
+@pytest.mark.points(1)
+def test_error_names_expected_size(student):
+    """the ValueError for a wrong input size names the expected size"""
+    net = student.mlp.MLP(in_features=12, hidden_features=8, out_features=3)
+    for shape in ((2, 7), (12, 7)):
+        expect_raises(ValueError, net, torch.randn(*shape), match=r"\b12\b",
+                      hint="compare x.shape[-1] (not x.shape[0]) with in_features, and say "
+                           "which size was expected")
