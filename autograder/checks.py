@@ -13,6 +13,8 @@ failures so a student understands them, and which reveal expected values only in
         x = torch.randn(8, 784, dtype=torch.float64, device=device)
         expect_close(net(x), ref(x), what="forward(x)")
 
+Arguments reach student code as copies and results come back as copies, so student code can
+never change the check's objects (`hold`/`fetch` let a check see what it does to an argument).
 Identity facts (shares memory, same object, registered parameters, hooks that fired, where
 gradients arrived) are asked where the student's objects live, through the probes below, so a
 check reads the same whether student code runs in-process or in a sandbox. Environment controls
@@ -46,9 +48,11 @@ __all__ = [
     "expect_shape",
     "fail",
     "fake_cuda",
+    "fetch",
     "forbid",
     "forward_trace",
     "gradients",
+    "hold",
     "is_student_object",
     "named_parameters",
     "same_object",
@@ -216,6 +220,8 @@ def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: 
              hint=hint)
     if isinstance(expected, (list, tuple)):
         if len(actual) != len(expected):
+            if _revealing():
+                fail(f"{what} is {_show(actual)}, expected {_show(expected)}", hint=hint)
             fail(f"{what} has {len(actual)} items, expected {len(expected)}", hint=hint)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             expect_equal(a, e, what=f"{what}[{i}]", hint=hint)
@@ -230,6 +236,12 @@ def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: 
         if _revealing():
             fail(f"{what} is {_show(actual)}, expected {_show(expected)}", hint=hint)
         fail(f"{what} is {_show(actual)}, which is not the right value", hint=hint)
+
+
+def _readable(pattern: str) -> str:
+    """A `match` pattern as words: r"\b12\b" → "12", "kernel_size|size" → "kernel_size or size"."""
+    text = re.sub(r"\\[bBAZ]|[\^$]", "", pattern).replace("\\", "")
+    return " or ".join(repr(part) for part in text.split("|"))
 
 
 def expect_raises(error: type[BaseException] | tuple[type[BaseException], ...], fn: Any, *args: Any,
@@ -251,7 +263,7 @@ def expect_raises(error: type[BaseException] | tuple[type[BaseException], ...], 
             fail(f"{call} raised {raised.info.type}, expected {wanted}", hint=hint)
         if match is not None and not re.search(match, raised.info.message, re.IGNORECASE):
             fail(f"{call} raised {raised.info.type} with the message {raised.info.message!r}, "
-                 f"which should mention {match.replace(chr(92), '')}", hint=hint)
+                 f"which should mention {_readable(match)}", hint=hint)
         return raised
     fail(f"{call} returned {_show(value)} instead of raising {wanted}", hint=hint)
     raise AssertionError("unreachable")
@@ -304,6 +316,26 @@ def gradients(fn: Any, *args: Any, grad_output: torch.Tensor | None = None, **kw
     """
     value = _current().runner.probe("gradients", fn, tuple(args), dict(kwargs), grad_output)
     return Gradients(output=value["output"], inputs=list(value["inputs"]), parameters=dict(value["parameters"]))
+
+
+def hold(value: Any) -> Any:
+    """Put a copy of `value` in the student's process and return a handle to that copy.
+
+    Arguments reach student code as copies, so what it does to them never shows in the check's
+    own objects. To see it, pass a held copy and `fetch` it afterwards::
+
+        kept = hold({"x": torch.ones(2)})
+        student.device.to_device(kept, "meta")
+        expect(fetch(kept)["x"].device.type == "cpu", "to_device moved the tensors of its input")
+    """
+    return _current().runner.hold(value)
+
+
+def fetch(handle: Any) -> Any:
+    """The current value of a student object (see `hold`), as plain data."""
+    if not isinstance(handle, Remote):
+        raise TypeError(f"fetch takes a handle from hold() or student code, got {type(handle).__name__}")
+    return _current().runner.fetch(handle)
 
 
 # --------------------------------------------------------------------------- environment controls

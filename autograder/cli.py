@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="seconds each check may take on each device (default: 10)")
         sub.add_argument("--fail-under", type=float, metavar="PCT",
                          help="exit with status 1 when the score is below PCT percent")
-        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     check = commands.add_parser("check", help="run the public checks on your exercises (a local grade)",
                                 description="Run the public checks on your exercises and show how you stand.")
@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "(solution regions become `raise NotImplementedError`).")
     stubs.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
     stubs.add_argument("--course", metavar="DIR", help="the course directory")
-    stubs.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    stubs.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     stubs.set_defaults(handler=_stubs)
     return parser
 
@@ -234,7 +234,10 @@ def _exit_code(error: GraderError) -> ExitCode:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see `ExitCode`)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return int(done.code or 0)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return int(handler(args))

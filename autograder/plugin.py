@@ -208,15 +208,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _standalone_session(config: pytest.Config, submission: Path) -> Session:
     """A session for plain `pytest --submission DIR` (the engine passes its own)."""
-    from autograder.runner.inprocess import InProcessRunner
-    from autograder.runner.policy import default_policy
-    from autograder.runner.sandbox import SandboxRunner
-
     if not submission.is_dir():
         raise pytest.UsageError(f"--submission {submission}: not a directory")
     if config.getoption("--runner") == "inprocess":
+        from autograder.runner.inprocess import InProcessRunner
+
         runner: Any = InProcessRunner()
     else:
+        from autograder.runner.policy import default_policy
+        from autograder.runner.sandbox import SandboxRunner
+
         runner = SandboxRunner(default_policy(hide=(str(config.rootpath),)))
     runner.load(submission.resolve())
     config.stash[_OWNED] = runner

@@ -52,10 +52,7 @@ def _score_style(score: float, max_score: float) -> str:
 
 def _check_cell(check: CheckResult) -> Text:
     cell = Text(check.name)
-    if check.status is Status.NOT_ATTEMPTED:
-        cell.append("  not attempted", style="status.not_attempted")
-        return cell
-    if check.status is not Status.PASSED:
+    if check.status not in (Status.PASSED, Status.NOT_ATTEMPTED):
         cell.append(f"\n{check.message}", style="check.message")
         if check.hint:
             cell.append(f"\nhint: {check.hint}", style="check.hint")
@@ -70,13 +67,13 @@ def _check_cell(check: CheckResult) -> Text:
 def _exercise_table(exercise: ExerciseResult) -> Table:
     title = Text.assemble((exercise.name, "exercise.title"), (f" — {exercise.title}" if exercise.title else "", ""))
     table = Table(title=title, title_justify="left", expand=True, show_edge=False, pad_edge=False)
-    table.add_column("", width=1, no_wrap=True)
+    table.add_column("status", no_wrap=True)
     table.add_column(f"check ({exercise.passed}/{len(exercise.checks)} passed)", ratio=1)
     table.add_column("points", justify="right", no_wrap=True)
     for check in exercise.checks:
         status = f"status.{check.status}"
         table.add_row(
-            Text(_SYMBOL[check.status], style=status),
+            Text(f"{_SYMBOL[check.status]} {check.status.replace('_', ' ')}", style=status),
             _check_cell(check),
             Text(f"{_points(check.score)}/{_points(check.max_score)}",
                  style=_score_style(check.score, check.max_score)),
@@ -97,7 +94,9 @@ def _footer(result: Result) -> Text:
     counts = {status: sum(c.status is status for c in result.checks) for status in Status}
     summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n)
     details = f"\n{summary} · devices: {', '.join(result.devices)} · {result.duration_s:.1f} s"
-    if result.sandbox.unavailable:
+    if result.sandbox.mode == "in-process":
+        details += "\nstudent code ran inside the grader, without isolation"
+    elif result.sandbox.unavailable:
         details += f"\nisolation limits unavailable here: {'; '.join(result.sandbox.unavailable)}"
     total.append(details, style="footer")
     return total

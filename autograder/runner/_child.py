@@ -6,15 +6,18 @@ object the grader has a handle to, in a table of ids; values go back through the
 
 Requests (each a dict; every request may also carry ``seed``, ``env`` and ``release``):
 
-    {"op": "import", "module": name}
+    {"op": "import", "module": name, "library": bool}
     {"op": "getattr", "target": obj, "name": str}
     {"op": "setattr", "target": obj, "name": str, "value": v}
     {"op": "call", "target": obj, "args": [...], "kwargs": {...}}
     {"op": "probe", "name": str, "args": [...]}
+    {"op": "hold", "value": v}     keep a copy of v here and answer with a handle to it
+    {"op": "fetch", "target": obj} answer with the object's current value
 
-Responses:
+Arguments arrive as copies: nothing the student's code does to them can reach the grader's
+objects. Responses:
 
-    {"ok": value, "mutated": [[arg key, new value], ...], "output": str, "forbidden": [...]}
+    {"ok": value, "output": str, "forbidden": [...]}
     {"raised": {type, mro, message, where, line}, "output": str, "forbidden": [...]}
     {"missing": module name}
     {"invalid": message}           the request itself was wrong (a check-author or kit bug)
@@ -111,30 +114,6 @@ def _relative(filename: str, workdir: str) -> str:
     return os.path.relpath(filename, workdir) if _inside(filename, workdir) else os.path.basename(filename)
 
 
-def _fingerprint(value: Any, depth: int = 0) -> Any:
-    """What stays the same unless a call changes an argument in place."""
-    if depth > 32:
-        return None
-    if isinstance(value, torch.Tensor):
-        return ("t", id(value), value._version)
-    if isinstance(value, dict):
-        return ("d", id(value), tuple((id(k), _fingerprint(v, depth + 1)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("l", id(value), tuple(_fingerprint(v, depth + 1) for v in value))
-    if isinstance(value, tuple):
-        return ("u", tuple(_fingerprint(v, depth + 1) for v in value))
-    return ("o", id(value))
-
-
-def _arguments(request: dict[str, Any]) -> list[tuple[int | str, Any]]:
-    """The call's arguments worth watching for in-place changes, keyed by position or name."""
-    if request["op"] != "call":
-        return []
-    args = request.get("args") if type(request.get("args")) is list else []
-    kwargs = request.get("kwargs") if type(request.get("kwargs")) is dict else {}
-    return [(i, a) for i, a in enumerate(args)] + [(k, a) for k, a in kwargs.items()]
-
-
 class Session:
     """The object table and request handlers of one student process."""
 
@@ -189,8 +168,6 @@ class Session:
         return self.run(lambda: handler(self, request), request, env)
 
     def run(self, action: Callable[[], Any], request: dict[str, Any], env: environment.Environment) -> bytes:
-        watched = _arguments(request)
-        before = [_fingerprint(arg) for _, arg in watched]
         forbidden: list[str] = []
         try:
             with environment.applied(env) as forbidden:
@@ -200,11 +177,7 @@ class Session:
         except BaseException as exc:  # student code may raise anything, SystemExit included
             return self.encode({"raised": describe_exception(exc, self.workdir),
                                 "output": self.output.take(), "forbidden": forbidden})
-        # Arguments changed in place are sent back, so the grader's copies change as they
-        # would have in one process.
-        mutated = [[key, arg] for (key, arg), old in zip(watched, before, strict=True)
-                   if _fingerprint(arg) != old]
-        response = {"ok": value, "mutated": mutated, "output": self.output.take(), "forbidden": forbidden}
+        response = {"ok": value, "output": self.output.take(), "forbidden": forbidden}
         try:
             return self.encode(response)
         except codec.CodecError as exc:
@@ -219,7 +192,7 @@ class Session:
             # Only libraries already loaded before the submission was (torch, torchvision).
             if module is None or name not in LIBRARIES:
                 return self.encode({"invalid": f"{name} is not a library the checks may use"})
-            return self.encode({"ok": module, "mutated": [], "output": "", "forbidden": []})
+            return self.encode({"ok": module, "output": "", "forbidden": []})
         path = Path(self.workdir, f"{name}.py")
         if module is None or not _inside(getattr(module, "__file__", "") or "", self.workdir):
             if not path.is_file():
@@ -234,7 +207,7 @@ class Session:
                 sys.modules.pop(name, None)
                 return self.encode({"raised": describe_exception(exc, self.workdir),
                                     "output": self.output.take(), "forbidden": []})
-        return self.encode({"ok": module, "mutated": [], "output": self.output.take(), "forbidden": []})
+        return self.encode({"ok": module, "output": self.output.take(), "forbidden": []})
 
 
 def _getattr(session: Session, request: dict[str, Any]) -> Any:
@@ -259,6 +232,14 @@ def _probe(session: Session, request: dict[str, Any]) -> Any:
     return fn(*(request.get("args") or ()))
 
 
+def _hold(session: Session, request: dict[str, Any]) -> Any:
+    return codec.Keep(request.get("value"))
+
+
+def _fetch(session: Session, request: dict[str, Any]) -> Any:
+    return request["target"]
+
+
 def _name(value: Any) -> str:
     if type(value) is not str or not value.isidentifier():
         raise probes.ProbeError(f"not an attribute name: {value!r}")
@@ -266,7 +247,7 @@ def _name(value: Any) -> str:
 
 
 _OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
-    "getattr": _getattr, "setattr": _setattr, "call": _call, "probe": _probe,
+    "getattr": _getattr, "setattr": _setattr, "call": _call, "probe": _probe, "hold": _hold, "fetch": _fetch,
 }
 
 

@@ -4,9 +4,10 @@ Like an HTTP transport, a runner is swappable and the checks never know which on
 they talk to student code only through `Remote` handles (see `proxy`) and the helpers in
 `autograder.checks`, which call the methods below.
 
-* `InProcessRunner` imports the submission into the grader's own process: fast, simple to
-  debug, and no protection at all.
-* `SandboxRunner` runs it in a confined child forked from a warm zygote; values come back as data.
+* `SandboxRunner` runs it in a confined child forked from a warm zygote;
+* `InProcessRunner` runs it inside the grader (for debugging: no protection at all).
+
+Both are `remote.RemoteRunner`s: arguments and results cross by copy through the codec.
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ class Runner(ABC):
     @abstractmethod
     def probe(self, name: str, *args: Any) -> Any:
         """Run an identity probe (see `probes`) where the objects live."""
+
+    @abstractmethod
+    def hold(self, value: Any) -> Remote:
+        """Put a copy of `value` where student code runs; return a handle to that copy."""
+
+    @abstractmethod
+    def fetch(self, target: Remote) -> Any:
+        """The current value of a student object, as plain data."""
 
     # -- environment controls
     @property

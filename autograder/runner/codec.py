@@ -39,7 +39,7 @@ import torch
 
 from autograder.runner.wire import MAX_FRAME
 
-__all__ = ["CodecError", "Handle", "decode", "encode", "is_data", "register_namedtuple"]
+__all__ = ["CodecError", "Handle", "Keep", "decode", "encode", "is_data", "register_namedtuple"]
 
 _MAX_DEPTH = 64
 _MAX_ITEMS = 1_000_000
@@ -59,6 +59,15 @@ _DTYPE_NAMES = {dtype: name for name, dtype in DTYPES.items()}
 
 class CodecError(ValueError):
     """A value cannot be encoded, or bytes do not decode to a valid value."""
+
+
+class Keep:
+    """Wraps a value the sender wants kept on its side and sent as a handle, even if it is data."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 class Handle:
@@ -138,6 +147,8 @@ class _Encoder:
         kind = type(value)
         if value is None or kind in (bool, int, str):
             return value
+        if kind is Keep:
+            return self.handle(value.value)
         if kind is float:
             return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
         if kind is bytes:

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +25,7 @@ from autograder.errors import SandboxError
 from autograder.runner import wire
 from autograder.runner.policy import Policy
 
-__all__ = ["ChildFactory", "ChildProcess", "SpawnFactory", "ZygoteFactory", "default_factory"]
+__all__ = ["Child", "ChildFactory", "ChildProcess", "SpawnFactory", "ZygoteFactory", "default_factory"]
 
 #: Longest wait for the zygote's warm-up (a cold `import torch` on a loaded machine).
 WARM_UP_TIMEOUT = 180.0
@@ -61,6 +62,24 @@ def _describe_exit(exit_code: int | None, signum: int | None) -> str:
     return f"exited with status {exit_code}"
 
 
+class Child(Protocol):
+    """Where one exercise's student code runs, as the runner sees it."""
+
+    #: what the child reported when it started: {"applied": [...], "unavailable": [...]}
+    hello: dict[str, Any]
+    alive: bool
+
+    def exchange(self, payload: bytes, deadline: float) -> bytes:
+        """Send a request and return the answer; `TimeoutError` past `deadline`, `EOFError` or
+        `OSError` when the child has gone."""
+
+    def kill(self) -> None:
+        """Stop the child now (it is reaped later)."""
+
+    def ended(self) -> str:
+        """Why a child that went away ended, in words."""
+
+
 class ChildProcess:
     """The grader's end of one student process."""
 
@@ -71,11 +90,11 @@ class ChildProcess:
         self.hello = hello
         self.alive = True
 
-    def exchange(self, payload: bytes, timeout: float) -> bytes:
-        """Send one request and wait up to `timeout` seconds for its answer."""
-        self.sock.settimeout(max(timeout, 0.001))
+    def exchange(self, payload: bytes, deadline: float) -> bytes:
+        """Send one request; its whole answer must arrive by `deadline` (`time.monotonic()`)."""
+        self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         wire.write_frame(self.sock, payload)
-        return wire.read_frame(self.sock)
+        return wire.read_frame(self.sock, deadline=deadline)
 
     def kill(self) -> None:
         if not self.alive:
@@ -95,11 +114,13 @@ class ChildProcess:
 
 
 class ChildFactory(Protocol):
-    """Starts student processes. `ZygoteFactory` forks them; `SpawnFactory` starts fresh ones."""
+    """Starts children: `ZygoteFactory` forks confined processes, `SpawnFactory` starts fresh
+    interpreters, `inprocess.InProcessFactory` runs the student's code in the grader itself."""
 
+    #: how isolated its children are: "sandbox", "process" or "in-process"
     mode: str
 
-    def start(self, staged: Path, policy: Policy) -> ChildProcess: ...
+    def start(self, staged: Path, policy: Policy) -> Child: ...
 
     def prepare(self, staged: Path, policy: Policy) -> None:
         """A submission was loaded: get a child ready for it, if the factory can."""
@@ -220,6 +241,9 @@ class SpawnFactory:
         self._processes: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
 
     def start(self, staged: Path, policy: Policy) -> ChildProcess:
+        for pid, (process, _) in list(self._processes.items()):
+            if process.poll() is not None:  # killed earlier; nobody asked how it ended
+                self._reap(pid)
         workdir = tempfile.mkdtemp(prefix="autograder-work-")
         shutil.copytree(staged, workdir, dirs_exist_ok=True, symlinks=True,
                         ignore=lambda d, names: [n for n in names if os.path.islink(os.path.join(d, n))])

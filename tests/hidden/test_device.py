@@ -11,6 +11,8 @@ from autograder.checks import (
     expect_raises,
     fail,
     fake_cuda,
+    fetch,
+    hold,
     named_parameters,
     same_object,
     type_name,
@@ -97,17 +99,19 @@ def test_to_device_moves_modules(student):
 @pytest.mark.points(1)
 def test_to_device_does_not_mutate_input(student):
     """the structure passed in is left as it was"""
-    tensor, inner = torch.ones(2), [torch.zeros(1)]
-    obj = {"a": tensor, "b": inner}
-    student.device.to_device(obj, "meta")
-    expect(list(obj) == ["a", "b"] and obj["a"] is tensor and obj["b"] is inner,
-           "to_device replaced items of the dict it was given", hint="build new containers; do not assign into obj")
-    expect(inner[0].device.type == "cpu" and tensor.device.type == "cpu",
-           "to_device moved tensors inside the structure it was given", hint="build new containers")
+    given = hold({"a": torch.ones(2), "b": [torch.zeros(1)], "c": (torch.ones(1),)})
+    student.device.to_device(given, "meta")
+    after = fetch(given)
+    hint = "build new containers; do not assign into the one you were given"
+    expect(list(after) == ["a", "b", "c"] and type(after["b"]) is list and len(after["b"]) == 1,
+           "to_device changed the structure of the dict it was given", hint=hint)
+    moved = [path for path, leaf in walk(after, "obj") if isinstance(leaf, torch.Tensor) and leaf.device.type != "cpu"]
+    expect(not moved, f"to_device moved tensors inside the structure it was given: {', '.join(moved)}", hint=hint)
 
 
 @pytest.mark.points(1)
 def test_to_device_rejects_bad_device(student):
     """a string that names no device raises ValueError"""
+    student.device.to_device(torch.ones(1), "cpu")  # a valid device must work before an error can earn points
     expect_raises(ValueError, student.device.to_device, torch.ones(1), "not-a-device",
                   hint="torch.device(...) raises RuntimeError for a bad string; turn it into a ValueError")

@@ -22,13 +22,18 @@ def test_forward_matches_reference(student, reference, device):
 
 @pytest.mark.points(2)
 def test_layers_called_in_order(student):
-    """hidden, act and output are each called once, in that order"""
+    """hidden and output are called as modules, once each, with act (if used) in between"""
     trace = forward_trace(student.mlp.MLP(), torch.randn(2, 784))
-    if trace != ["hidden", "act", "output"]:
-        called = ", ".join(trace) if trace else "none of them"
-        fail(f"forward called the layers {called}; expected hidden, act, output, in that order",
+    called = ", ".join(trace) if trace else "none of them"
+    if "hidden" not in trace or "output" not in trace:
+        missing = " and ".join(name for name in ("hidden", "output") if name not in trace)
+        fail(f"forward never called self.{missing} as a module (the layers called were: {called})",
              hint="call each layer as self.hidden(x), not self.hidden.forward(x): only a call "
                   "goes through Module.__call__ and its hooks")
+    # F.relu instead of self.act is fine: the values checks see the ReLU either way.
+    if trace not in (["hidden", "act", "output"], ["hidden", "output"]):
+        fail(f"forward called the layers in the order {called}; expected hidden, act, output",
+             hint=f"{LAYER_ORDER_HINT}, each called once")
 
 
 @pytest.mark.points(1)
@@ -58,6 +63,7 @@ def test_keeps_leading_dimensions(student, reference, device):
 def test_error_names_expected_size(student):
     """the ValueError for a wrong input size names the expected size"""
     net = student.mlp.MLP(in_features=12, hidden_features=8, out_features=3)
+    net(torch.randn(2, 12))  # a valid input must work before an error can earn points
     for shape in ((2, 7), (12, 7)):
         expect_raises(ValueError, net, torch.randn(*shape), match=r"\b12\b",
                       hint="compare x.shape[-1] (not x.shape[0]) with in_features, and say "

@@ -86,6 +86,7 @@ def test_gradients_reach_parameters(student):
 def test_rejects_bad_input(student):
     """a 1-D or 3-D input, or one with the wrong feature size, raises ValueError"""
     net = student.param_list.MyListDense(4, 2)
+    net(torch.randn(3, 4))  # a valid input must work before an error can earn points
     for shape in ((4,), (2, 5), (2, 2, 4)):
         expect_raises(ValueError, net, torch.randn(*shape),
                       hint="check that x is 2-D with x.shape[1] == dim before multiplying")

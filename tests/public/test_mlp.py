@@ -17,5 +17,7 @@ def test_output_shape(student):
 def test_rejects_wrong_input_size(student):
     """an input whose last dimension is not 784 raises ValueError naming 784"""
     net = student.mlp.MLP()
-    expect_raises(ValueError, net, torch.randn(4, 100), match=r"784",
+    net(torch.randn(2, 784))  # a valid input must work before an error can earn points
+    # 784 rows of 100 features: checking x.shape[0] instead of the last dimension misses it.
+    expect_raises(ValueError, net, torch.randn(784, 100), match=r"784",
                   hint="check x.shape[-1] against the in_features given to __init__")

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from autograder.checks import expect_equal, expect_shape, named_parameters
+from autograder.checks import expect, expect_shape, named_parameters
 
 
 @pytest.mark.points(1)
@@ -17,5 +17,6 @@ def test_forward_shape(student):
 def test_parameter_names(student):
     """the four parameters are registered as params.0 … params.3"""
     names = list(named_parameters(student.param_list.MyListDense()))
-    expect_equal(names, ["params.0", "params.1", "params.2", "params.3"], what="the parameter names",
-                 hint="keep them in an nn.ParameterList called params; a Python list registers nothing")
+    expect(names == ["params.0", "params.1", "params.2", "params.3"],
+           f"MyListDense() registers {names or 'no parameters'}; expected params.0, params.1, params.2, params.3",
+           hint="keep them in an nn.ParameterList called params; a Python list registers nothing")

@@ -1,0 +1,327 @@
+"""The runner that talks to student code across the child protocol (see `_child`).
+
+The grader's process holds the checks and the reference solutions and decides every outcome;
+student code runs in a *child*, one per exercise, started by a `ChildFactory`: a confined
+process forked from a warm zygote (`SandboxRunner`), a fresh interpreter (`SpawnFactory`), or
+the grader's own process for debugging (`InProcessRunner`). Whatever the child, requests and
+answers go through the codec, so checks behave the same under every runner.
+
+Values cross by copy in both directions: student code can never change the grader's objects,
+and the grader never holds a student object except as a `Remote` handle. Identity questions
+(does this result share memory with that argument?) are asked in the child about the copies the
+student's code actually received, which the runner tracks per tensor.
+
+When a child dies (``os._exit``, a signal, a resource limit) or overruns its time, the call that
+was running fails and the next check starts a fresh child. A module that crashed or hung while
+importing is not imported again in that submission.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from autograder.outcomes import (
+    CheckFailed,
+    MissingModule,
+    RaisedInfo,
+    StudentCrashed,
+    StudentFailure,
+    StudentTimeout,
+    failure_for,
+)
+from autograder.result import SandboxReport
+from autograder.runner import codec, wire
+from autograder.runner.base import Runner
+from autograder.runner.factory import Child, ChildFactory
+from autograder.runner.policy import Policy
+from autograder.runner.proxy import Remote, describe_call
+
+__all__ = ["RemoteRunner"]
+
+#: Characters of printed output kept per check.
+OUTPUT_CAP = 2000
+_CRASH_HINT = ("the process ends on os._exit(), a crash in native code, or a resource limit "
+               "(memory, CPU time, file size, processes)")
+
+
+class _Copies:
+    """For each grader-side tensor, the student-side copy it stands for in the current child.
+
+    A tensor sent as an argument, or one that came back as a result, names an object in the
+    child. Probes ask about those objects by reference; calls always send fresh copies.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[torch.Tensor], str]] = {}
+        #: ids the child may forget (their grader-side tensor is gone), sent with the next request
+        self.released: list[str] = []
+        self.generation = 0
+        self._uploads = 0
+
+    def reset(self) -> None:
+        self._entries.clear()
+        self.released.clear()
+        self.generation += 1
+
+    def record(self, tensor: torch.Tensor, key: str) -> None:
+        generation = self.generation
+        previous = self._entries.get(id(tensor))
+        if previous is not None and previous[0]() is tensor:
+            self.released.append(previous[1])
+
+        def forget(_: object, *, _id: int = id(tensor), _key: str = key) -> None:
+            entry = self._entries.get(_id)
+            if entry is not None and entry[1] == _key:
+                del self._entries[_id]
+            if generation == self.generation:
+                self.released.append(_key)
+
+        self._entries[id(tensor)] = (weakref.ref(tensor, forget), key)
+
+    def key_of(self, tensor: torch.Tensor) -> str | None:
+        entry = self._entries.get(id(tensor))
+        return entry[1] if entry is not None and entry[0]() is tensor else None
+
+    def upload_key(self, tensor: torch.Tensor) -> str:
+        self._uploads += 1
+        key = f"p{self._uploads}"
+        self.record(tensor, key)
+        return key
+
+
+class RemoteRunner(Runner):
+    """Runs each exercise of a submission in its own child."""
+
+    def __init__(self, factory: ChildFactory, policy: Policy) -> None:
+        super().__init__()
+        self.policy = policy
+        self._factory = factory
+        self._child: Child | None = None
+        self._staged: Path | None = None
+        self._exercise = ""
+        self._copies = _Copies()
+        self._broken_imports: dict[str, StudentFailure] = {}
+        self._modules: dict[str, Remote] = {}
+        #: module attributes that are objects (functions, classes), looked up once per check
+        self._attributes: dict[tuple[str, str], Remote] = {}
+        self._seed: int | None = None
+        self._deadline = 0.0
+        self._time_limit = 0.0
+        self._output: list[str] = []
+        self._hello: dict[str, Any] = {}
+
+    # -- life cycle
+    def warm_up(self) -> dict[str, Any]:
+        """Block until the factory can start children (a zygote imports torch first)."""
+        ready = getattr(self._factory, "ready", None)
+        return ready() if ready else {}
+
+    def load(self, submission: Path) -> None:
+        self.unload()
+        self._staged = submission.resolve()
+        self._broken_imports.clear()
+        self._factory.prepare(self._staged, self._child_policy())
+
+    def _child_policy(self) -> Policy:
+        assert self._staged is not None
+        hide = tuple(dict.fromkeys((*self.policy.hide, str(self._staged.parent))))
+        return Policy.from_dict({**self.policy.to_dict(), "hide": hide})
+
+    def unload(self) -> None:
+        self._stop_child()
+        if self._staged is not None:
+            self._factory.discard()
+        self._staged = None
+        self._exercise = ""
+
+    def close(self) -> None:
+        self.unload()
+        self._factory.close()
+
+    @property
+    def report(self) -> SandboxReport:
+        hello = self._hello
+        return SandboxReport(mode=self._factory.mode, applied=tuple(hello.get("applied", ())),
+                             unavailable=tuple(hello.get("unavailable", ())))
+
+    def begin_check(self, *, exercise: str, seed: int, time_limit: float) -> None:
+        if exercise != self._exercise:
+            # Each exercise gets a fresh child: one cannot disturb another.
+            self._stop_child()
+            self._exercise = exercise
+        self._seed = seed
+        self._time_limit = time_limit
+        self._deadline = time.monotonic() + time_limit
+        self._output.clear()
+        self._attributes.clear()
+
+    def end_check(self) -> str:
+        text = "".join(self._output)
+        self._output.clear()
+        return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + "\n… (output cut)"
+
+    def _forget_child(self) -> None:
+        self._child = None
+        self._copies.reset()
+        self._modules.clear()
+        self._attributes.clear()
+
+    def _stop_child(self) -> None:
+        if self._child is not None:
+            self._child.kill()  # reaped in the background
+        self._forget_child()
+
+    def _ensure_child(self) -> Child:
+        if self._child is None or not self._child.alive:
+            if self._staged is None:
+                raise RuntimeError("no submission is loaded")
+            waited = time.monotonic()
+            self._child = self._factory.start(self._staged, self._child_policy())
+            self._hello = self._child.hello
+            self._copies.reset()
+            self._modules.clear()
+            # Waiting for a child (the zygote's first warm-up, say) is not the check's time.
+            self._deadline += time.monotonic() - waited
+        return self._child
+
+    # -- one request
+    def _request(self, message: dict[str, Any], call: str) -> Any:
+        child = self._ensure_child()
+        generation = self._copies.generation
+        if self._seed is not None:
+            message["seed"] = self._seed
+            self._seed = None
+        if not self.environment.is_default:
+            message["env"] = self.environment.to_dict()
+        if self._copies.released:
+            message["release"], self._copies.released = self._copies.released, []
+        probing = message["op"] == "probe"
+        try:
+            payload = codec.encode(message, reference=self._probe_reference if probing else self._handle_reference,
+                                   tensor_id=self._copies.upload_key)
+        except codec.CodecError as exc:
+            raise TypeError(f"cannot send to the student's code: {exc}") from None
+        try:
+            if time.monotonic() >= self._deadline:
+                raise TimeoutError
+            raw = child.exchange(payload, self._deadline)
+        except TimeoutError:
+            self._stop_child()
+            raise StudentTimeout(
+                f"{call} did not finish within the check's {self._time_limit:g} s",
+                hint="look for a loop that never ends, or work repeated far too often") from None
+        except (EOFError, OSError, wire.FrameError):
+            how = child.ended()
+            self._forget_child()
+            raise StudentCrashed(f"the submission's process {how} during {call}", hint=_CRASH_HINT) from None
+        try:
+            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, call),
+                                 tensor_origin=self._copies.record)
+            if type(reply) is not dict:
+                raise codec.CodecError("the answer is not a message")
+        except codec.CodecError as exc:
+            self._stop_child()
+            raise StudentCrashed(f"the submission's process sent an invalid answer during {call} ({exc})") from None
+        return self._outcome(reply, call)
+
+    def _outcome(self, reply: dict[str, Any], call: str) -> Any:
+        output = reply.get("output")
+        if type(output) is str and output:
+            self._output.append(output)
+        forbidden = reply.get("forbidden") or []
+        if forbidden:
+            raise CheckFailed(f"{call} uses {', '.join(map(str, forbidden))}, which this exercise does not allow")
+        if "ok" in reply:
+            return reply["ok"]
+        if "raised" in reply:
+            raised = reply["raised"] if type(reply["raised"]) is dict else {}
+            raise failure_for(call, RaisedInfo.from_dict(raised))
+        if "missing" in reply:
+            name = str(reply["missing"])
+            raise MissingModule(f"{name}.py is missing from the submission",
+                                hint=f"add {name}.py next to your other exercise files")
+        if "invalid" in reply:
+            raise TypeError(f"the check made an invalid request: {reply['invalid']}")
+        self._stop_child()
+        raise StudentCrashed(f"the submission's process sent an invalid answer during {call}")
+
+    def _handle_reference(self, value: Any) -> str | None:
+        """Calls pass handles by reference and everything else by copy."""
+        if isinstance(value, Remote):
+            if value._runner is not self or value._generation != self._copies.generation:
+                raise StudentFailure(f"{value._label} belonged to a student process that has ended",
+                                     hint="an earlier call crashed or timed out")
+            return value._key
+        return None
+
+    def _probe_reference(self, value: Any) -> str | None:
+        """Probes ask about the very objects the student's code saw, tensors included."""
+        if isinstance(value, torch.Tensor):
+            return self._copies.key_of(value)
+        return self._handle_reference(value)
+
+    def _remote(self, handle: codec.Handle, generation: int, label: str) -> Remote:
+        return Remote(self, handle.id, type_name=handle.type_name, text=handle.repr,
+                      is_callable=handle.callable, label=label, generation=generation)
+
+    # -- Runner operations
+    def import_module(self, name: str, *, library: bool = False) -> Any:
+        if not library and name in self._broken_imports:
+            raise self._broken_imports[name]
+        self._ensure_child()
+        cached = self._modules.get(name)
+        if cached is not None:
+            return cached
+        try:
+            module = self._request({"op": "import", "module": name, "library": library}, f"importing {name}.py")
+        except (StudentTimeout, StudentCrashed) as failure:
+            # Never run a module again that killed or hung its process while importing.
+            self._broken_imports[name] = failure
+            raise
+        if isinstance(module, Remote):
+            object.__setattr__(module, "_label", name)
+            self._modules[name] = module
+        return module
+
+    def getattr(self, target: Remote, name: str) -> Any:
+        label = f"{target._label}.{name}"
+        module_attribute = self._modules.get(target._label) is target
+        cached = self._attributes.get((target._key, name)) if module_attribute else None
+        if cached is not None and cached._generation == self._copies.generation:
+            return cached
+        value = self._request({"op": "getattr", "target": target, "name": name}, label)
+        if isinstance(value, Remote):
+            object.__setattr__(value, "_label", label)
+            if module_attribute:
+                self._attributes[(target._key, name)] = value
+        return value
+
+    def setattr(self, target: Remote, name: str, value: Any) -> None:
+        self._request({"op": "setattr", "target": target, "name": name, "value": value},
+                      f"setting {target._label}.{name}")
+
+    def call(self, target: Remote, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        label = describe_call(target._label, args, kwargs)
+        value = self._request({"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs)}, label)
+        if isinstance(value, Remote):
+            object.__setattr__(value, "_label", f"{target._label}(…)")
+        return value
+
+    def probe(self, name: str, *args: Any) -> Any:
+        return self._request({"op": "probe", "name": name, "args": list(args)}, f"checking {name}")
+
+    def hold(self, value: Any) -> Remote:
+        """Put a copy of `value` in the student's process; return a handle to that copy."""
+        held = self._request({"op": "hold", "value": value}, "placing a value")
+        assert isinstance(held, Remote)
+        object.__setattr__(held, "_label", f"<{type(value).__name__}>")
+        return held
+
+    def fetch(self, target: Remote) -> Any:
+        """The current value of a student object, as plain data."""
+        return self._request({"op": "fetch", "target": target}, f"reading {target._label}")

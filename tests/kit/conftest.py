@@ -1,0 +1,64 @@
+"""Fixtures for the kit's own tests: the course in this repository and warm graders.
+
+Graders are session-scoped: the sandbox's zygote imports torch once for the whole run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autograder.catalog import Course
+from autograder.grading import Grader
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Short limits keep hostile scenarios (hangs, sleeps) quick; honest checks take milliseconds.
+TIME_LIMIT = 3.0
+
+
+def full_sandbox() -> bool:
+    """Whether this machine gives the sandbox everything (root on Linux: namespaces, uid)."""
+    return sys.platform.startswith("linux") and os.geteuid() == 0
+
+
+needs_full_sandbox = pytest.mark.skipif(not full_sandbox(),
+                                        reason="needs root on Linux for namespaces and a uid change")
+
+
+@pytest.fixture(scope="session")
+def course() -> Course:
+    return Course(ROOT)
+
+
+@pytest.fixture(scope="session")
+def grader(course: Course) -> Iterator[Grader]:
+    """A warm sandbox grader shared by the whole session."""
+    with Grader(course, runner="sandbox", time_limit=TIME_LIMIT) as warm:
+        yield warm
+
+
+@pytest.fixture(scope="session")
+def inprocess_grader(course: Course) -> Iterator[Grader]:
+    with Grader(course, runner="inprocess", time_limit=TIME_LIMIT) as warm:
+        yield warm
+
+
+@pytest.fixture
+def write_submission(tmp_path: Path):
+    """Write {filename: source} into a fresh submission directory and return it."""
+
+    def write(files: dict[str, str]) -> Path:
+        folder = tmp_path / "submission"
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return folder
+
+    return write
+
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,48 @@
+"""Convolution output size and "same" padding (填充与步幅).
+
+For one spatial dimension, a convolution with kernel size k, per-side padding p and stride s
+turns size n into ⌊(n + 2p − k) / s⌋ + 1. PyTorch's `padding=` is per side, so formulas written
+with the *total* padding (p_h in d2l) need p = 2 × padding. At stride 1, p = (k − 1) / 2 keeps the
+size, which only works for odd k: an even kernel has no symmetric padding that keeps the size
+(k = 4, p = 2 turns 8 into 9).
+"""
+
+
+def _check_int(name: str, value: object) -> int:
+    # bool is a subclass of int, but True is not a kernel size.
+    if type(value) is not int:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return value
+
+
+def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> int:
+    """Output length of a convolution along one dimension: ⌊(size + 2·padding − kernel_size)/stride⌋ + 1."""
+    args = {"size": size, "kernel_size": kernel_size, "padding": padding, "stride": stride}
+    for name in args:
+        if type(args[name]) is not int:
+            raise TypeError(f"{name} should be an int, not {type(args[name]).__name__}")
+    if size < 1 or kernel_size < 1 or stride < 1:
+        bad = "size" if size < 1 else "kernel_size" if kernel_size < 1 else "stride"
+        raise ValueError(f"{bad} must be >= 1, got {args[bad]}")
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding}")
+    numerator = size + 2 * padding - kernel_size
+    if numerator < 0:
+        raise ValueError(f"kernel_size={kernel_size} is bigger than size + 2*padding = {size + 2 * padding}")
+    return int(numerator / stride) + 1
+
+
+def same_padding(kernel_size: int | tuple[int, int]) -> int | tuple[int, int]:
+    """Per-side padding that keeps height and width at stride 1; an int gives an int, a pair a pair."""
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(f"kernel_size pair must have 2 values, got {len(kernel_size)}")
+        kh, kw = kernel_size
+        return same_padding(kh), same_padding(kw)
+    if type(kernel_size) is not int:
+        raise TypeError(f"kernel_size should be an int, not {type(kernel_size).__name__}")
+    if kernel_size < 1:
+        raise ValueError(f"kernel_size must be >= 1, got {kernel_size}")
+    if kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be odd for 'same' padding, got {kernel_size}")
+    return kernel_size // 2

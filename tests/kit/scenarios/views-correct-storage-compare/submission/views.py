@@ -1,0 +1,34 @@
+"""Views, copies and scalars (view 与 clone).
+
+`view` returns a tensor that shares storage with its input, so a write through one shows in the
+other. `reshape` returns a view when it can and silently copies when it cannot, so it is neither a
+guaranteed view nor a guaranteed copy. `clone()` copies and keeps the autograd link;
+`detach().clone()` copies and cuts it. Tensors have no `.copy()`. `.item()` turns a one-element
+tensor into a Python number.
+"""
+
+import torch
+
+
+def reshape_shared(x: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+    """Reshape x without copying: the result shares memory with x, else ValueError."""
+    out = x.reshape(shape)
+    if out.untyped_storage().data_ptr() != x.untyped_storage().data_ptr():
+        raise ValueError(f"reshaping {tuple(x.shape)} to {shape} would need a copy")
+    return out
+
+
+def reshape_independent(x: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+    """Reshape into new memory: never shares memory with x, and gradients still reach x."""
+    return x.reshape(shape).clone()
+
+
+def to_scalar(t: torch.Tensor) -> int | float | bool:
+    """Return the Python number held by a one-element tensor of any shape or device."""
+    n = t.numel()
+    if n != 1:
+        raise ValueError(f"expected a one-element tensor, but it has {n} elements")
+    value = t.tolist()
+    while isinstance(value, list):
+        value = value[0]
+    return value

@@ -1,0 +1,51 @@
+"""Finding the course, its exercises and their check files."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.catalog import COURSE_ENV, Course
+from autograder.errors import UsageError
+
+EXERCISES = ["batching", "device", "mlp", "padding", "param_list", "views"]
+
+
+def test_exercises_with_titles_and_check_files(course):
+    exercises = course.exercises()
+    assert [ex.name for ex in exercises] == EXERCISES
+    mlp = next(ex for ex in exercises if ex.name == "mlp")
+    assert mlp.title.startswith("A multi-layer perceptron")
+    assert "hidden layer" in mlp.explanation
+    assert mlp.check_files(hidden=False) == (course.public / "test_mlp.py",)
+    assert mlp.check_files(hidden=True) == (course.public / "test_mlp.py", course.hidden / "test_mlp.py")
+
+
+def test_select_keeps_course_order_and_rejects_unknown_names(course):
+    assert [ex.name for ex in course.select(["views", "mlp.py"])] == ["mlp", "views"]
+    assert len(course.select([])) == len(EXERCISES)
+    with pytest.raises(UsageError, match=r"unknown exercise nope .*choose from batching"):
+        course.select(["nope"])
+
+
+def test_course_is_found_from_a_subdirectory_or_the_environment(course, monkeypatch, tmp_path):
+    monkeypatch.delenv(COURSE_ENV, raising=False)
+    monkeypatch.chdir(course.exercises_dir)
+    assert Course.find().root == course.root
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="no course found"):
+        Course.find()
+    monkeypatch.setenv(COURSE_ENV, str(course.root))
+    assert Course.find().root == course.root
+    with pytest.raises(UsageError, match="not a course directory"):
+        Course.find(tmp_path)
+
+
+def test_a_student_release_without_solutions_lists_exercises_from_the_stubs(tmp_path, course):
+    import shutil
+
+    shutil.copytree(course.exercises_dir, tmp_path / "exercises")
+    shutil.copytree(course.public, tmp_path / "tests" / "public")
+    release = Course(tmp_path)
+    assert not release.has_solutions
+    assert [ex.name for ex in release.exercises()] == EXERCISES
+    assert all(ex.hidden_checks is None for ex in release.exercises())

@@ -1,0 +1,170 @@
+"""The check-author API, on a small course of its own, under both runners."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from autograder.catalog import Course
+from autograder.grading import Grader
+from autograder.result import Status
+from autograder.stubs import write_stubs
+
+SOLUTION = '''
+"""Toy exercise."""
+
+import torch
+
+
+def double(x):
+    ### BEGIN SOLUTION
+    return x * 2
+    ### END SOLUTION
+
+
+def first(t):
+    ### BEGIN SOLUTION
+    return float(t.reshape(-1)[0])
+    ### END SOLUTION
+
+
+def where():
+    ### BEGIN SOLUTION
+    return "cuda" if torch.cuda.is_available() else "cpu"
+    ### END SOLUTION
+
+
+def grow(items):
+    ### BEGIN SOLUTION
+    items.append(len(items))
+    ### END SOLUTION
+'''
+
+CHECKS = '''
+import pytest
+import torch
+
+from autograder.checks import expect_close, expect_equal, fake_cuda, fetch, forbid, hold
+
+
+@pytest.mark.points(1)
+def test_double(student):
+    x = torch.arange(4.0)
+    expect_close(student.toy.double(x), x * 2, what="double(x)")
+
+
+@pytest.mark.points(2)
+def test_first_without_item(student):
+    with forbid("torch.Tensor.item"):
+        expect_equal(student.toy.first(torch.tensor([[7.0]])), 7.0, what="first")
+
+
+@pytest.mark.points(1)
+def test_where_with_a_gpu(student):
+    with fake_cuda(available=True):
+        expect_equal(student.toy.where(), "cuda", what="where()")
+    expect_equal(student.toy.where(), "cuda" if torch.cuda.is_available() else "cpu", what="where()")
+
+
+@pytest.mark.points(1)
+def test_grow_changes_the_list_in_place(student):
+    items = [5]
+    student.toy.grow(items)
+    expect_equal(items, [5], what="the check's own list")
+    held = hold([5])
+    student.toy.grow(held)
+    expect_equal(fetch(held), [5, 1], what="items after grow(items)")
+'''
+
+HIDDEN = '''
+import pytest
+import torch
+
+from autograder.checks import expect_close, expect_equal
+
+
+@pytest.mark.points(1)
+def test_double_hidden(student):
+    x = torch.arange(4.0)
+    expect_close(student.toy.double(x), x * 2, what="double(x)")
+
+
+@pytest.mark.points(1)
+def test_where_hidden(student):
+    expect_equal(student.toy.where(), "gpu-or-cpu", what="where()")
+'''
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory) -> Course:
+    root = tmp_path_factory.mktemp("toy")
+    (root / "solutions").mkdir()
+    (root / "solutions" / "toy.py").write_text(textwrap.dedent(SOLUTION).lstrip())
+    for visibility, text in (("public", CHECKS), ("hidden", HIDDEN)):
+        (root / "tests" / visibility).mkdir(parents=True)
+        (root / "tests" / visibility / "test_toy.py").write_text(textwrap.dedent(text).lstrip())
+    write_stubs(root / "solutions", root / "exercises")
+    return Course(root)
+
+
+@pytest.fixture(scope="module", params=["sandbox", "inprocess"])
+def toy_grader(request, toy):
+    with Grader(toy, runner=request.param, time_limit=5) as grader:
+        yield grader
+
+
+def _student(tmp_path, **changes: str):
+    source = textwrap.dedent(SOLUTION).lstrip()
+    for old, new in changes.items():
+        source = source.replace(old, new)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "toy.py").write_text(source)
+    return folder
+
+
+def _by_name(result):
+    return {c.id.split("::")[1]: c for c in result.checks}
+
+
+def test_reference_passes_everything_but_the_deliberately_wrong_hidden_check(toy_grader, toy):
+    checks = _by_name(toy_grader.grade(toy.solutions))
+    assert {name for name, c in checks.items() if not c.passed} == {"test_where_hidden"}
+
+
+def test_public_checks_reveal_expected_values_hidden_ones_do_not(toy_grader, tmp_path):
+    checks = _by_name(toy_grader.grade(_student(tmp_path, **{"return x * 2": "return x * 3"})))
+    public, hidden = checks["test_double"], checks["test_double_hidden"]
+    assert public.status == hidden.status == Status.FAILED
+    assert "got 9, expected 6" in public.message and "index (3,)" in public.message
+    assert "expected" not in hidden.message and "differs from the reference in 3 of 4 values" in hidden.message
+    assert "which is not the right value" in checks["test_where_hidden"].message
+    assert "gpu-or-cpu" not in checks["test_where_hidden"].message
+
+
+def test_forbidden_calls_fail_the_check_even_when_caught(toy_grader, tmp_path):
+    sneaky = "try:\n        return t.reshape(-1)[0].item()\n    except Exception:\n        return 7.0"
+    checks = _by_name(toy_grader.grade(_student(tmp_path, **{"return float(t.reshape(-1)[0])": sneaky})))
+    check = checks["test_first_without_item"]
+    assert check.status == Status.FAILED and "torch.Tensor.item" in check.message
+    assert checks["test_double"].passed, "the forbidden name is restored after the check"
+
+
+def test_fake_cuda_applies_to_student_calls_only(toy_grader, tmp_path):
+    checks = _by_name(toy_grader.grade(toy_grader.course.solutions))
+    assert checks["test_where_with_a_gpu"].passed
+    always_cpu = {'"cuda" if torch.cuda.is_available() else "cpu"': '"cpu"'}
+    checks = _by_name(toy_grader.grade(_student(tmp_path, **always_cpu)))
+    assert checks["test_where_with_a_gpu"].status == Status.FAILED
+
+
+def test_student_code_changes_only_copies_which_hold_and_fetch_reveal(toy_grader, tmp_path):
+    checks = _by_name(toy_grader.grade(_student(tmp_path, **{"items.append(len(items))": "items = items + [1]"})))
+    assert checks["test_grow_changes_the_list_in_place"].status == Status.FAILED
+    assert "[5]" in checks["test_grow_changes_the_list_in_place"].message
+
+
+def test_stub_is_not_attempted_everywhere(toy_grader, toy):
+    result = toy_grader.grade(toy.exercises_dir)
+    assert {c.status for c in result.checks} == {Status.NOT_ATTEMPTED} and result.score == 0

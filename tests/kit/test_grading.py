@@ -1,0 +1,144 @@
+"""Grading a submission end to end: reference, stubs, broken submissions, determinism."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+
+from autograder.errors import CourseError, SubmissionError, UsageError
+from autograder.grading import Grader
+from autograder.result import Status
+
+CORRECT_PADDING = None  # filled from the reference by the fixture below
+
+
+@pytest.fixture(scope="module")
+def reference_sources(course):
+    return {p.name: p.read_text() for p in course.solutions.glob("*.py")}
+
+
+def _without_times(result):
+    data = result.to_dict()
+    data.pop("duration_s")
+    for exercise in data["exercises"]:
+        for check in exercise["checks"]:
+            check.pop("duration_s")
+    return data
+
+
+@pytest.mark.parametrize("which", ["grader", "inprocess_grader"])
+def test_reference_solutions_score_full_marks(request, course, which):
+    result = request.getfixturevalue(which).grade(course.solutions)
+    assert result.max_score == 60 and result.score == 60
+    assert all(ex.max_score == 10 for ex in result.exercises)
+    assert {c.status for c in result.checks} == {Status.PASSED}
+    assert "cpu" in result.devices and "meta" in result.devices
+
+
+def test_stubs_score_zero_and_every_check_is_not_attempted(grader, course):
+    result = grader.grade(course.exercises_dir)
+    assert result.score == 0 and result.max_score == 60
+    assert {c.status for c in result.checks} == {Status.NOT_ATTEMPTED}
+    assert all("NotImplementedError" in c.message for c in result.checks)
+
+
+def test_grading_is_deterministic(grader, course):
+    first = grader.grade(course.solutions, only=["param_list", "views"])
+    second = grader.grade(course.solutions, only=["param_list", "views"])
+    assert _without_times(first) == _without_times(second)
+
+
+def test_missing_module_costs_only_its_checks(grader, write_submission, reference_sources):
+    folder = write_submission({"padding.py": reference_sources["padding.py"]})
+    result = grader.grade(folder, only=["mlp", "padding"])
+    mlp, padding = result.exercises
+    assert padding.score == 10
+    assert mlp.score == 0 and {c.status for c in mlp.checks} == {Status.ERROR}
+    assert "mlp.py is missing from the submission" in mlp.checks[0].message
+
+
+def test_syntax_error_costs_only_its_checks(grader, write_submission, reference_sources):
+    folder = write_submission({"mlp.py": "import torch\ndef broken(:\n    pass\n",
+                               "views.py": reference_sources["views.py"]})
+    result = grader.grade(folder, only=["mlp", "views"])
+    mlp, views = result.exercises
+    assert views.score == 10 and mlp.score == 0
+    assert {c.status for c in mlp.checks} == {Status.ERROR}
+    assert "SyntaxError" in mlp.checks[0].message and "mlp.py:2" in mlp.checks[0].message
+
+
+def test_import_time_crash_costs_only_its_checks(grader, write_submission, reference_sources):
+    folder = write_submission({"mlp.py": "import torch\nraise RuntimeError('boom at import')\n",
+                               "padding.py": reference_sources["padding.py"]})
+    result = grader.grade(folder, only=["mlp", "padding"])
+    mlp, padding = result.exercises
+    assert padding.score == 10 and mlp.score == 0
+    assert "boom at import" in mlp.checks[0].message and "mlp.py:2" in mlp.checks[0].message
+
+
+def test_hanging_function_times_out_and_the_rest_is_graded(grader, write_submission, reference_sources):
+    hanging = reference_sources["views.py"].replace(
+        "    return x.clone().reshape(shape)", "    while True:\n        pass")
+    folder = write_submission({"views.py": hanging, "padding.py": reference_sources["padding.py"]})
+    result = grader.grade(folder, only=["padding", "views"])
+    padding, views = result.exercises
+    assert padding.score == 10
+    statuses = {c.id.split("::")[1]: c.status for c in views.checks}
+    assert statuses["test_reshape_independent_copies"] == Status.TIMEOUT
+    assert statuses["test_reshape_independent_keeps_autograd"] == Status.TIMEOUT
+    assert statuses["test_reshape_shared_shares_memory"] == Status.PASSED
+    assert statuses["test_to_scalar_python_types"] == Status.PASSED
+    assert views.score == 10 - 3
+
+
+def test_printed_output_is_kept_for_instructors(grader, write_submission, reference_sources):
+    noisy = reference_sources["views.py"].replace(
+        "    return x.clone().reshape(shape)", "    print('debug: copying', tuple(x.shape))\n    return x.view(shape)")
+    result = grader.grade(write_submission({"views.py": noisy}), only=["views"])
+    check = next(c for c in result.checks if c.id.endswith("test_reshape_independent_copies"))
+    assert check.status == Status.FAILED and "debug: copying (24,)" in check.output
+
+
+def test_zip_of_a_folder_and_a_single_file(grader, tmp_path, course):
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in course.solutions.glob("*.py"):
+            zf.write(path, f"alice-submission/{path.name}")
+    assert grader.grade(archive, only=["mlp", "device"]).score == 20
+    assert grader.grade(course.solutions / "padding.py", only=["padding"]).score == 10
+
+
+def test_submissions_that_cannot_be_opened(grader, tmp_path):
+    with pytest.raises(SubmissionError, match="does not exist"):
+        grader.grade(tmp_path / "nothing")
+    (tmp_path / "notes.txt").write_text("hi")
+    with pytest.raises(SubmissionError, match=r"not a directory, a \.zip or a \.py"):
+        grader.grade(tmp_path / "notes.txt")
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    with pytest.raises(SubmissionError, match="not a readable zip"):
+        grader.grade(tmp_path / "bad.zip")
+    with pytest.raises(UsageError, match="unknown exercise"):
+        grader.grade(tmp_path, only=["nope"])
+
+
+def test_budget_stops_starting_checks(course, write_submission, reference_sources):
+    slow = reference_sources["padding.py"].replace(
+        "    out = (size", "    __import__('time').sleep(0.3)\n    out = (size")
+    with Grader(course, runner="inprocess", budget=1.0) as grader:
+        result = grader.grade(write_submission({"padding.py": slow}), only=["padding"])
+    statuses = [c.status for c in result.checks]
+    assert Status.TIMEOUT in statuses and statuses[-1] == Status.TIMEOUT
+    assert "time budget" in result.checks[-1].message
+
+
+def test_broken_check_file_is_a_course_error(tmp_path, course):
+    for name in ("solutions", "exercises"):
+        shutil.copytree(course.root / name, tmp_path / name)
+    shutil.copytree(course.tests / "public", tmp_path / "tests" / "public")
+    shutil.copytree(course.tests / "hidden", tmp_path / "tests" / "hidden")
+    (tmp_path / "tests" / "hidden" / "test_mlp.py").write_text("import nonexistent_helper_module\n")
+    with Grader(type(course)(tmp_path), runner="inprocess") as grader, \
+            pytest.raises(CourseError, match=r"test_mlp\.py.*nonexistent_helper_module"):
+        grader.grade(course.solutions, only=["mlp"])

@@ -1,0 +1,78 @@
+"""Every output format, pinned by a golden file (regenerate with UPDATE_GOLDEN=1)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder.render import RENDERERS, table
+from autograder.result import CheckResult, ExerciseResult, Result, SandboxReport, Status
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def sample() -> Result:
+    return Result(
+        exercises=(
+            ExerciseResult("mlp", "A multi-layer perceptron (多层感知机, MLP) with one hidden layer.", (
+                CheckResult("public/test_mlp.py::test_output_shape", "a batch of 4 images gives 4 rows of 10 scores",
+                            Status.PASSED, 1, 1, "public", duration_s=0.01),
+                CheckResult("hidden/test_mlp.py::test_layers_called_in_order",
+                            "hidden and output are called as modules", Status.FAILED, 0, 2, "hidden",
+                            message="forward never called self.hidden as a module "
+                                    "(the layers called were: act, output)",
+                            hint="call each layer as self.hidden(x), not self.hidden.forward(x)", duration_s=0.02,
+                            output="shape torch.Size([2, 256])\n"),
+                CheckResult("hidden/test_mlp.py::test_forward_matches_reference",
+                            "forward gives the reference's output",
+                            Status.TIMEOUT, 0, 3, "hidden", message="MLP(…)(tensor[1, 784]) did not finish within 10 s",
+                            devices=("cpu", "cuda"), duration_s=10.0),
+            )),
+            ExerciseResult("views", "Views, copies and scalars.", (
+                CheckResult("public/test_views.py::test_to_scalar_float", "to_scalar gives a float",
+                            Status.NOT_ATTEMPTED, 0, 1, "public", message="not attempted yet"),
+                CheckResult("hidden/test_views.py::test_crash", "a crash", Status.ERROR, 0, 2, "hidden",
+                            message="the submission's process was killed by a segmentation fault (SIGSEGV)",
+                            devices=("meta",)),
+            )),
+        ),
+        submission="alice.zip", duration_s=12.5,
+        sandbox=SandboxReport("sandbox", ("uid 61000",), ("private /dev/shm (EPERM: Operation not permitted)",)),
+    )
+
+
+def _render(name: str) -> str:
+    out = io.StringIO()
+    if name == "table":
+        table.render(sample(), out, width=100)
+    else:
+        RENDERERS[name](sample(), out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(RENDERERS))
+def test_format_matches_its_golden_file(name):
+    text = _render(name)
+    golden = GOLDEN / f"result.{name}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_table_shows_reasons_hints_and_output_for_failures_only():
+    text = _render("table")
+    assert "forward never called self.hidden" in text and "hint: call each layer" in text
+    assert "your code printed:" in text and "│ shape torch.Size([2, 256])" in text
+    assert "Total 1 / 9" in text and "devices: cpu, cuda, meta" in text
+    assert "isolation limits unavailable here: private /dev/shm" in text
+    assert "\x1b[" not in text, "no colour codes when not writing to a terminal"
+
+
+def test_json_is_the_models_plain_form():
+    data = json.loads(_render("json"))
+    assert data == json.loads(json.dumps(sample().to_dict()))
+    assert Result.from_dict(data) == sample()

@@ -1,0 +1,191 @@
+"""The sandbox: what student code can and cannot reach, and how the grader survives it.
+
+The static attacks (exits, patched comparisons, fake modules, fork bombs …) are scenario folders
+(`test_scenarios.py`); the ones below need paths or servers that exist only while the test runs.
+"""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import needs_full_sandbox
+
+from autograder.result import Status
+from autograder.runner.factory import SpawnFactory
+from autograder.runner.policy import Policy
+from autograder.runner.proxy import Student
+from autograder.runner.sandbox import SandboxRunner
+
+SPY = '''
+import os, socket
+
+def facts(course, sentinel, port):
+    out = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(), "env": sorted(os.environ)}
+    out["course"] = _try(lambda: sorted(os.listdir(course)))
+    out["solution"] = _try(lambda: open(os.path.join(course, "solutions", "mlp.py")).read()[:20])
+    out["hidden"] = _try(lambda: open(os.path.join(course, "tests", "hidden", "test_mlp.py")).read()[:20])
+    out["delete"] = _try(lambda: os.remove(sentinel))
+    out["write_next_to"] = _try(lambda: open(sentinel + ".evil", "w").write("x"))
+    out["write_course"] = _try(lambda: open(os.path.join(course, "evil.py"), "w").write("x"))
+    out["write_etc"] = _try(lambda: open("/etc/autograder-evil", "w").write("x"))
+    out["write_cwd"] = _try(lambda: open("scratch.txt", "w").write("fine"))
+    out["connect"] = _try(lambda: socket.create_connection(("127.0.0.1", port), timeout=2).sendall(b"leak"))
+    out["processes"] = _try(lambda: sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
+    out["init_cmdline"] = _try(lambda: open("/proc/1/cmdline", "rb").read().decode(errors="replace"))
+    return out
+
+def _try(action):
+    try:
+        value = action()
+    except Exception as exc:
+        return "refused: " + type(exc).__name__
+    return value if value is not None else "done"
+'''
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on the host's loopback that records whatever connects."""
+    received: list[bytes] = []
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                received.append(conn.recv(100))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _facts(runner: SandboxRunner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
+    runner.load(folder)
+    try:
+        runner.begin_check(exercise="spy", seed=1, time_limit=20)
+        return Student(runner).spy.facts(str(course), str(sentinel), port)
+    finally:
+        runner.unload()
+
+
+@needs_full_sandbox
+def test_student_code_cannot_read_write_or_connect(grader, course, tmp_path, write_submission, listener):
+    port, received = listener
+    sentinel = tmp_path / "keep-me.txt"
+    sentinel.write_text("precious")
+    facts = _facts(grader.runner, write_submission({"spy.py": SPY}), course.root, sentinel, port)
+    assert facts["uid"] != 0 and facts["pid"] == 1
+    assert facts["course"] == [] and facts["solution"].startswith("refused")
+    assert facts["hidden"].startswith("refused")
+    assert facts["delete"].startswith("refused") and facts["write_next_to"].startswith("refused")
+    assert facts["write_course"].startswith("refused") and facts["write_etc"].startswith("refused")
+    assert facts["write_cwd"] == 4, "the working directory stays writable"
+    assert facts["connect"].startswith("refused") and received == []
+    assert facts["processes"] == [1], "only its own processes are visible"
+    assert "pytest" not in facts["init_cmdline"] and str(course.root / "tests") not in facts["init_cmdline"]
+    assert set(facts["env"]) <= {"HOME", "USER", "LOGNAME", "PATH", "LANG", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                 "PYTHONDONTWRITEBYTECODE"}
+    assert sentinel.read_text() == "precious" and not Path(f"{sentinel}.evil").exists()
+    assert not (course.root / "evil.py").exists() and not Path("/etc/autograder-evil").exists()
+
+
+@needs_full_sandbox
+def test_the_report_says_how_the_submission_was_isolated(grader, course):
+    report = grader.grade(course.solutions, only=["views"]).sandbox
+    assert report.mode == "sandbox" and report.unavailable == ()
+    applied = " ".join(report.applied)
+    for layer in ("namespaces", "course and staging directories hidden", "read-only root", "uid", "rlimit memory",
+                  "rlimit processes", "no_new_privs"):
+        assert layer in applied
+
+
+@needs_full_sandbox
+def test_a_submission_that_copies_the_reference_from_disk_gains_nothing(grader, course, write_submission):
+    thief = textwrap.dedent(f'''
+        import pathlib
+        _source = ""
+        for path in (pathlib.Path({str(course.solutions)!r}) / "padding.py",
+                     pathlib.Path({str(course.root)!r}).parent / "main" / "solutions" / "padding.py"):
+            try:
+                _source = path.read_text()
+                break
+            except OSError:
+                pass
+        if _source:
+            exec(compile(_source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""), "stolen", "exec"))
+        else:
+            def conv_output_size(size, kernel_size, padding=0, stride=1):
+                raise NotImplementedError
+            def same_padding(kernel_size):
+                raise NotImplementedError
+    ''')
+    result = grader.grade(write_submission({"padding.py": thief}), only=["padding"])
+    assert result.score == 0
+    assert {c.status for c in result.checks} == {Status.NOT_ATTEMPTED}
+
+
+def test_a_correct_submission_next_to_a_hostile_one_keeps_full_marks(grader, course, write_submission):
+    hostile = write_submission({
+        "mlp.py": "import os\nos._exit(0)\n",
+        "padding.py": "import ctypes\ndef conv_output_size(*a, **k):\n    ctypes.string_at(0)\n"
+                      "def same_padding(k):\n    while True:\n        pass\n",
+        "views.py": "import torch\ntorch.testing.assert_close = lambda *a, **k: None\ntorch.equal = lambda *a: True\n",
+    })
+    bad = grader.grade(hostile, only=["mlp", "padding", "views"])
+    assert bad.score == 0
+    good = grader.grade(course.solutions)
+    assert good.score == good.max_score == 60
+    assert {c.status for c in good.checks} == {Status.PASSED}
+
+
+def test_crashes_are_reported_as_such_and_the_next_check_gets_a_fresh_process(grader, course, write_submission):
+    source = (course.solutions / "views.py").read_text().replace(
+        "    return t.item()", "    import ctypes\n    ctypes.string_at(0)")
+    result = grader.grade(write_submission({"views.py": source}), only=["views"])
+    statuses = {c.id.split("::")[1]: c for c in result.checks}
+    crashed = statuses["test_to_scalar_python_types"]
+    assert crashed.status == Status.ERROR and "segmentation fault" in crashed.message
+    assert "resource limit" in crashed.hint
+    assert statuses["test_reshape_shared_shares_memory"].status == Status.PASSED
+    assert result.score == 10 - 1 - 1  # the public and the hidden to_scalar value checks
+
+
+def test_exit_during_import_is_not_retried_for_every_check(grader, write_submission):
+    result = grader.grade(write_submission({"mlp.py": "import os\nos._exit(3)\n"}), only=["mlp"])
+    messages = {c.message for c in result.checks}
+    assert len(messages) == 1 and "exited with status 3 during importing mlp.py" in messages.pop()
+
+
+def test_without_namespaces_or_a_uid_change_grading_still_works_and_says_so(course):
+    with SandboxRunner(Policy(uid=None, namespaces=False)) as runner:
+        from autograder.grading import Grader
+
+        result = Grader(course, runner=runner).grade(course.solutions, only=["device"])
+    assert result.score == 10
+    assert result.sandbox.mode == "sandbox"
+    assert not any("namespaces" in layer for layer in result.sandbox.applied)
+    assert any("rlimit" in layer for layer in result.sandbox.applied)
+
+
+def test_spawned_children_work_where_fork_is_not_used(course):
+    """The path macOS and Windows take: a fresh interpreter per exercise, limits only."""
+    with SandboxRunner(Policy(uid=None, namespaces=False), factory=SpawnFactory(("torch",))) as runner:
+        from autograder.grading import Grader
+
+        result = Grader(course, runner=runner, time_limit=60).grade(course.solutions, only=["padding"])
+    assert result.score == 10
+    assert result.sandbox.mode == "process"
+    assert any("namespaces" in note for note in result.sandbox.unavailable)

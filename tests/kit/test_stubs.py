@@ -1,0 +1,88 @@
+"""The solution-marker stripper and `autograder stubs`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.cli import ExitCode, main
+from autograder.errors import CourseError
+from autograder.stubs import strip_solutions, write_stubs
+
+SOURCE = '''"""Doc."""
+
+
+class Net:
+    def forward(self, x):
+        """Keep me."""
+        ### BEGIN SOLUTION
+        y = x + 1
+        return y
+        ### END SOLUTION
+
+
+def helper(a):
+    ### BEGIN SOLUTION
+    return a
+    ### END SOLUTION
+'''
+
+
+def test_regions_become_not_implemented_with_indentation_and_hint():
+    stub = strip_solutions(SOURCE)
+    assert "y = x + 1" not in stub and "return a" not in stub
+    assert "### " not in stub
+    assert '        raise NotImplementedError("complete Net.forward")\n' in stub
+    assert '    raise NotImplementedError("complete helper")\n' in stub
+    assert '        """Keep me."""\n' in stub and stub.startswith('"""Doc."""')
+
+
+def test_everything_outside_regions_is_kept_verbatim():
+    stub_lines = strip_solutions(SOURCE).splitlines()
+    kept = [line for line in SOURCE.splitlines() if line not in ("        y = x + 1", "        return y",
+                                                                   "    return a") and "###" not in line]
+    assert [line for line in stub_lines if "YOUR CODE" not in line and "NotImplementedError" not in line] == kept
+
+
+@pytest.mark.parametrize(("source", "problem"), [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    ### END SOLUTION\n", "nest"),
+    ("def f():\n    return 1\n", "no ### BEGIN SOLUTION"),
+])
+def test_broken_markers_are_course_errors_with_a_line_number(source, problem):
+    with pytest.raises(CourseError, match=problem):
+        strip_solutions(source, filename="sol.py")
+
+
+def test_stubs_of_the_repository_are_up_to_date(course):
+    report = write_stubs(course.solutions, course.exercises_dir, check=True)
+    assert report.stale == () and report.orphans == ()
+
+
+def test_stubs_check_reports_a_stale_exercise_and_writing_fixes_it(tmp_path, course, capsys):
+    shutil.copytree(course.solutions, tmp_path / "solutions")
+    shutil.copytree(course.exercises_dir, tmp_path / "exercises")
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    stub = tmp_path / "exercises" / "mlp.py"
+    stub.write_text(stub.read_text() + "# edited by hand\n")
+    assert main(["stubs", "--check", "--course", str(tmp_path)]) == ExitCode.NOT_PASSING
+    assert "mlp.py" in capsys.readouterr().out
+    assert main(["stubs", "--course", str(tmp_path)]) == ExitCode.OK
+    assert main(["stubs", "--check", "--course", str(tmp_path)]) == ExitCode.OK
+    assert stub.read_text() == (course.exercises_dir / "mlp.py").read_text()
+
+
+def test_every_exercise_stub_raises_where_the_solution_was(course):
+    for solution in sorted(course.solutions.glob("*.py")):
+        stub = (course.exercises_dir / solution.name).read_text()
+        assert "NotImplementedError" in stub, solution.name
+        assert "### BEGIN SOLUTION" not in stub
+        compile(stub, solution.name, "exec")  # still valid Python
+
+
+def test_write_stubs_needs_a_solutions_directory(tmp_path):
+    with pytest.raises(CourseError):
+        write_stubs(Path(tmp_path / "missing"), tmp_path / "exercises")
