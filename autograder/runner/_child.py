@@ -20,7 +20,10 @@ objects. Responses:
     {"ok": value, "output": str, "forbidden": [...]}
     {"raised": {type, mro, message, where, line}, "output": str, "forbidden": [...]}
     {"missing": module name}
+    {"unsendable": message}        the student's value cannot be sent back (too big, too deep)
     {"invalid": message}           the request itself was wrong (a check-author or kit bug)
+
+Every answer repeats the request's ``n``, so a stray frame is never taken for an answer.
 """
 
 from __future__ import annotations
@@ -122,6 +125,8 @@ class Session:
         self.objects: dict[str, Any] = {}
         self.counter = 0
         self.output = CappedWriter()
+        #: the number of the request being answered
+        self.number: Any = None
 
     # -- object table
     def keep(self, value: Any) -> str:
@@ -139,13 +144,15 @@ class Session:
     def store_upload(self, tensor: torch.Tensor, key: str) -> None:
         self.objects[key] = tensor
 
-    def encode(self, value: Any) -> bytes:
-        return codec.encode(value, keep=self.keep, tensor_id=self.keep)
+    def encode(self, value: dict[str, Any]) -> bytes:
+        return codec.encode({**value, "n": self.number}, keep=self.keep, tensor_id=self.keep)
 
     # -- requests
     def handle(self, payload: bytes) -> bytes:
+        self.number = None
         try:
             request = codec.decode(payload, resolve=self.resolve, tensor_origin=self.store_upload)
+            self.number = request.get("n") if type(request) is dict else None
             if type(request) is not dict or type(request.get("op")) is not str:
                 raise codec.CodecError("malformed request")
             for key in request.get("release") or ():
@@ -181,8 +188,7 @@ class Session:
         try:
             return self.encode(response)
         except codec.CodecError as exc:
-            return self.encode({"invalid": f"the result cannot be sent back: {exc}",
-                                "output": response["output"]})
+            return self.encode({"unsendable": str(exc), "output": response["output"]})
 
     def run_import(self, name: Any, *, library: bool = False) -> bytes:
         if type(name) is not str or not name.isidentifier():

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -79,6 +80,9 @@ class Child(Protocol):
     def ended(self) -> str:
         """Why a child that went away ended, in words."""
 
+    def idle_output(self) -> bool:
+        """Whether the child sent something, or hung up, while nobody asked it anything."""
+
 
 class ChildProcess:
     """The grader's end of one student process."""
@@ -95,6 +99,10 @@ class ChildProcess:
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         wire.write_frame(self.sock, payload)
         return wire.read_frame(self.sock, deadline=deadline)
+
+    def idle_output(self) -> bool:
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return bool(readable)
 
     def kill(self) -> None:
         if not self.alive:

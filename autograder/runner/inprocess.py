@@ -66,6 +66,9 @@ class LocalChild:
             raise TimeoutError
         return reply
 
+    def idle_output(self) -> bool:
+        return False
+
     def kill(self) -> None:
         """Forget the student's modules, so the next child imports them afresh."""
         if not self.alive:

@@ -114,6 +114,7 @@ class RemoteRunner(Runner):
         self._time_limit = 0.0
         self._output: list[str] = []
         self._hello: dict[str, Any] = {}
+        self._requests = 0
 
     # -- life cycle
     def warm_up(self) -> dict[str, Any]:
@@ -200,12 +201,21 @@ class RemoteRunner(Runner):
             message["env"] = self.environment.to_dict()
         if self._copies.released:
             message["release"], self._copies.released = self._copies.released, []
+        self._requests += 1
+        message["n"] = number = self._requests
         probing = message["op"] == "probe"
         try:
             payload = codec.encode(message, reference=self._probe_reference if probing else self._handle_reference,
                                    tensor_id=self._copies.upload_key)
         except codec.CodecError as exc:
             raise TypeError(f"cannot send to the student's code: {exc}") from None
+        if child.idle_output():
+            # It wrote something nobody asked for, or ended after its last answer (a thread
+            # left running, say): whatever it was, it is not this call's doing.
+            child.kill()
+            how = child.ended()
+            self._forget_child()
+            raise StudentCrashed(f"the submission's process {how} between calls, before {call}", hint=_CRASH_HINT)
         try:
             if time.monotonic() >= self._deadline:
                 raise TimeoutError
@@ -224,6 +234,8 @@ class RemoteRunner(Runner):
                                  tensor_origin=self._copies.record)
             if type(reply) is not dict:
                 raise codec.CodecError("the answer is not a message")
+            if reply.get("n") != number:
+                raise codec.CodecError("an answer to another request")
         except codec.CodecError as exc:
             self._stop_child()
             raise StudentCrashed(f"the submission's process sent an invalid answer during {call} ({exc})") from None
@@ -231,8 +243,8 @@ class RemoteRunner(Runner):
 
     def _outcome(self, reply: dict[str, Any], call: str) -> Any:
         output = reply.get("output")
-        if type(output) is str and output:
-            self._output.append(output)
+        if type(output) is str and output and sum(map(len, self._output)) <= OUTPUT_CAP:
+            self._output.append(output[:OUTPUT_CAP])
         forbidden = reply.get("forbidden") or []
         if forbidden:
             raise CheckFailed(f"{call} uses {', '.join(map(str, forbidden))}, which this exercise does not allow")
@@ -245,6 +257,9 @@ class RemoteRunner(Runner):
             name = str(reply["missing"])
             raise MissingModule(f"{name}.py is missing from the submission",
                                 hint=f"add {name}.py next to your other exercise files")
+        if "unsendable" in reply:
+            raise StudentFailure(f"{call} returned a value that cannot be sent back: {reply['unsendable']}",
+                                 hint="return tensors, numbers, strings, or lists, tuples and dicts of those")
         if "invalid" in reply:
             raise TypeError(f"the check made an invalid request: {reply['invalid']}")
         self._stop_child()

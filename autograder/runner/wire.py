@@ -13,8 +13,9 @@ import time
 
 __all__ = ["MAX_FRAME", "FrameError", "read_frame", "write_frame"]
 
-#: Largest frame either side accepts (bytes).
-MAX_FRAME = 256 * 1024 * 1024
+#: Largest frame either side accepts (bytes): far above what a check sends, small enough that a
+#: hostile child cannot make the grader hold much.
+MAX_FRAME = 64 * 1024 * 1024
 
 
 class FrameError(ValueError):

@@ -7,7 +7,9 @@ Each ``scenarios/<name>/`` holds ``submission/`` (the student's modules) and ``e
 * ``"kind": "hostile"`` — an attack: exactly ``"score"`` points (what its honest work earns), and
   each check in ``"statuses"`` ends with that status.
 
-``"exercises"`` lists the exercises graded (``--only``).
+``"exercises"`` lists the exercises graded (``--only``). ``"needs_full_sandbox"`` skips a scenario
+where the sandbox lacks root. ``"known_limitation"`` marks an attack that still wins, with the
+reason (README, "Security model"): it runs as a strict expected failure, so a fix is noticed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import full_sandbox
 
 from autograder.result import Status
 
@@ -27,8 +30,11 @@ def _load(kind: str) -> list[pytest.param]:
     for folder in sorted(SCENARIOS.iterdir()) if SCENARIOS.is_dir() else []:
         spec = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
         if spec["kind"] == kind:
-            marks = [pytest.mark.skipif(not __import__("conftest").full_sandbox(), reason="needs the full sandbox")] \
-                if spec.get("needs_full_sandbox") else []
+            marks = []
+            if spec.get("needs_full_sandbox"):
+                marks.append(pytest.mark.skipif(not full_sandbox(), reason="needs the full sandbox"))
+            if spec.get("known_limitation"):
+                marks.append(pytest.mark.xfail(strict=True, reason=f"known limitation: {spec['known_limitation']}"))
             found.append(pytest.param(folder, spec, id=folder.name, marks=marks))
     return found
 

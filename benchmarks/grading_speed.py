@@ -1,0 +1,153 @@
+"""How fast the sandboxed grader is, measured in one run on this machine.
+
+Prints four figures (targets from the tamper-proof issue):
+
+  (a) cold `autograder grade` of the reference vs a bare `python -c "import torch, torchvision"`
+      (fresh processes, warm page cache; medians)                              target ≤ 1.5×
+  (b) warm per-submission time, one grader grading N submissions in turn        target ≤ 0.3 s
+      (and the throughput of two such graders side by side, one per core)
+  (c) sandboxed vs in-process grading of the same submission, both warm       target ≤ 1.5×
+  (d) peak memory: the grader process, the zygote, one student process
+
+Usage: python benchmarks/grading_speed.py [--submissions 50] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def cold(repeat: int) -> tuple[float, float]:
+    grade = [sys.executable, "-m", "autograder", "grade", "solutions", "--format", "json"]
+    bare = [sys.executable, "-c", "import torch, torchvision"]
+    _seconds(bare)  # the first run after a build also fills the page cache
+    grades, bares = [], []
+    for _ in range(repeat):  # alternate, so drift in machine load hits both alike
+        bares.append(_seconds(bare))
+        grades.append(_seconds(grade))
+    return statistics.median(grades), statistics.median(bares)
+
+
+def _submissions(count: int, workdir: Path) -> list[Path]:
+    paths = []
+    for i in range(count):
+        target = workdir / f"student{i:03d}"
+        shutil.copytree(ROOT / "solutions", target)
+        paths.append(target)
+    return paths
+
+
+def warm(kind: str, submissions: list[Path]) -> tuple[list[float], dict[str, int]]:
+    """Per-submission seconds for one warm grader, and peak memory figures (kB)."""
+    from autograder.catalog import Course
+    from autograder.grading import Grader
+
+    with Grader(Course(ROOT), runner=kind) as grader:
+        warm_up = getattr(grader.runner, "warm_up", None)
+        if warm_up:
+            warm_up()
+        grader.grade(submissions[0])  # imports the checks and the references once
+        times = []
+        for path in submissions:
+            started = time.perf_counter()
+            result = grader.grade(path)
+            times.append(time.perf_counter() - started)
+            assert result.score == result.max_score, f"{path}: {result.score}/{result.max_score}"
+        memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+        process = getattr(getattr(grader.runner, "_factory", None), "_process", None)
+        if process is not None:
+            memory["zygote"] = _peak_kb(process.pid)
+    return times, memory
+
+
+def _peak_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _child_peak(submission: Path) -> int:
+    """Peak resident memory of one student process (it shares most pages with the zygote)."""
+    from autograder.catalog import Course
+    from autograder.grading import Grader
+
+    script = (
+        "import resource, mlp, torch\n"
+        "def peak():\n"
+        "    net = mlp.MLP()\n"
+        "    net(torch.randn(32, 784)).sum().backward()\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    )
+    (submission / "probe_memory.py").write_text(script)
+    with Grader(Course(ROOT), runner="sandbox") as grader:
+        runner = grader.runner
+        runner.load(submission)
+        runner.begin_check(exercise="memory", seed=0, time_limit=120)
+        from autograder.runner.proxy import Student
+
+        peak = Student(runner).probe_memory.peak()
+        runner.unload()
+    return int(peak)
+
+
+def _in_subprocess(kind: str, paths: list[str]) -> list[float]:
+    """(b) with parallel graders: each worker is its own process with its own zygote."""
+    times, _ = warm(kind, [Path(p) for p in paths])
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3, help="cold runs of each command (default 3)")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+    grade_s, bare_s = cold(args.repeat)
+    print(f"(a) cold grade {grade_s:.2f} s vs bare import torch, torchvision {bare_s:.2f} s: "
+          f"{grade_s / bare_s:.2f}x (target <= 1.5x)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        submissions = _submissions(args.submissions, Path(tmp))
+        sandbox, memory = warm("sandbox", submissions)
+        inprocess, _ = warm("inprocess", submissions)
+        per = statistics.mean(sandbox)
+        print(f"(b) warm sandboxed grading, {len(sandbox)} submissions of six exercises: {per:.3f} s each "
+              f"(median {statistics.median(sandbox):.3f}, max {max(sandbox):.3f}) (target <= 0.3 s)")
+        halves = [[str(p) for p in submissions[i::2]] for i in range(2)]
+        started = time.perf_counter()
+        with concurrent.futures.ProcessPoolExecutor(2) as pool:
+            list(pool.map(_in_subprocess, ["sandbox", "sandbox"], halves))
+        # Includes each worker's start-up (a torch import and a zygote warm-up) in the wall time.
+        wall = time.perf_counter() - started
+        print(f"    two graders side by side: {wall / len(submissions):.3f} s per submission of wall time, "
+              "start-up included")
+        print(f"(c) sandboxed {per:.3f} s vs in-process {statistics.mean(inprocess):.3f} s per submission: "
+              f"{per / statistics.mean(inprocess):.2f}x (target <= 1.5x)")
+        child = _child_peak(submissions[0])
+        print(f"(d) peak memory: grader {memory['grader'] / 1024:.0f} MiB, zygote {memory.get('zygote', 0) / 1024:.0f}"
+              f" MiB, one student process {child / 1024:.0f} MiB (mostly pages shared with the zygote)")
+
+
+if __name__ == "__main__":
+    main()

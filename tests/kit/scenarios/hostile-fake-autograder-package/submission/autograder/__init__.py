@@ -1,0 +1,2 @@
+"""Hostile: a look-alike of the grading kit, in case the submission's directory comes first on
+someone's sys.path."""

@@ -1,0 +1,24 @@
+"""Hostile: end the process with status 0 at import time.
+
+If the grader took "the process ended with status 0" (or "no failure was reported") for success,
+every check would pass. The forward below is wrong anyway (no ReLU, no size check).
+"""
+
+import os
+
+import torch
+from torch import nn
+
+os._exit(0)
+
+
+class MLP(nn.Module):
+    def __init__(self, in_features: int = 784, hidden_features: int = 256, out_features: int = 10):
+        super().__init__()
+        self.in_features = in_features
+        self.hidden = nn.Linear(in_features, hidden_features)
+        self.act = nn.ReLU()
+        self.output = nn.Linear(hidden_features, out_features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(*x.shape[:-1], self.output.out_features, dtype=x.dtype, device=x.device)
