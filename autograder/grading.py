@@ -60,11 +60,12 @@ def make_runner(kind: RunnerKind, course: Course) -> Runner:
     raise UsageError(f"runner must be 'sandbox' or 'inprocess', got {kind!r}")
 
 
-#: pytest plugins a grading run does without: output, caches and per-test bookkeeping the
-#: result model replaces (unraisableexception alone runs gc.collect five times per session).
+#: pytest plugins a grading run does without: terminal output, caches and per-test bookkeeping
+#: the result model replaces (unraisableexception alone runs gc.collect five times per session).
 _QUIET_PLUGINS = tuple(
-    arg for name in ("cacheprovider", "stepwise", "unraisableexception", "threadexception", "faulthandler",
-                     "logging", "pastebin", "junitxml", "doctest", "lsof", "setupplan", "setuponly")
+    arg for name in ("terminal", "cacheprovider", "stepwise", "unraisableexception", "threadexception",
+                     "faulthandler", "logging", "pastebin", "junitxml", "doctest", "setupplan", "setuponly",
+                     "warnings", "legacypath", "debugging", "python_path", "unittest", "capture", "nose")
     for arg in ("-p", f"no:{name}")
 )
 
@@ -161,7 +162,8 @@ class Grader:
         collector = Collector(on_result=on_result)
         session = Session(runner=self._runner, references=self._references, collector=collector,
                           devices=devices, time_limit=self.time_limit,
-                          deadline=started + self.budget if self.budget else None, on_collected=on_collected)
+                          deadline=started + self.budget if self.budget else None, on_collected=on_collected,
+                          brief_reports=True)
         with staged(submission) as directory:
             self._runner.load(directory)
             try:
@@ -197,7 +199,7 @@ class Grader:
             *files,
             "-p", "autograder.plugin", *_QUIET_PLUGINS,
             "--noconftest", "--rootdir", str(self.course.tests), "-c", os.devnull,
-            "--import-mode=importlib", "--capture=no", "-q", "--no-header", "--tb=no", "-W", "ignore",
+            "--import-mode=importlib",
         ]
         sink = io.StringIO()
         with _hardened_environment(), contextlib.redirect_stdout(sink):

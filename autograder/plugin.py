@@ -119,6 +119,8 @@ class Collector:
         self.checks: dict[str, _Check] = {}
         self.collection_errors: list[str] = []
         self.on_result = on_result
+        #: the grader's wording of failures, for reports pytest itself builds (nodeid, when) → text
+        self.longreprs: dict[tuple[str, str], str] = {}
 
     def check_for(self, item: pytest.Item) -> _Check:
         path = Path(str(item.path))
@@ -150,6 +152,13 @@ class Collector:
             detail = lines[-1][1:].strip() if lines else _first_line(str(report.longrepr))
             self.collection_errors.append(f"{report.nodeid}: {detail}")
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Plain pytest output shows the student-facing message, not a traceback through the kit."""
+        longrepr = self.longreprs.pop((report.nodeid, report.when), None)
+        if longrepr is not None:
+            report.longrepr = longrepr
+
     def results(self) -> dict[str, list[CheckResult]]:
         """Check results grouped by exercise name."""
         grouped: dict[str, list[CheckResult]] = {}
@@ -170,6 +179,8 @@ class Session:
     #: monotonic time after which no further check starts (the submission's budget)
     deadline: float | None = None
     on_collected: Callable[[int], None] | None = None
+    #: build failure reports without pytest's traceback formatting (nobody reads them)
+    brief_reports: bool = False
 
 
 SESSION = pytest.StashKey[Session]()
@@ -334,7 +345,7 @@ def _autograder_check(request: pytest.FixtureRequest) -> Iterator[None]:
     limit = float(marker.args[0]) if marker and marker.args else session.time_limit
     seed = _seed_for(item.nodeid)
     seed_everything(seed)
-    session.runner.begin_check(exercise=check.exercise, seed=seed, time_limit=limit)
+    session.runner.begin_check(seed=seed, time_limit=limit)
     with running_check(CheckContext(runner=session.runner, visibility=check.visibility)):
         yield
 
@@ -362,24 +373,33 @@ def _classify(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[Status, str
     return Status.ERROR, f"the check could not run: {type(exc).__name__}: {_first_line(str(exc))}", ""
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report = yield
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+    """Record each outcome in the collector and word failures as the grader does.
+
+    While grading, failure reports are built here: pytest's own would format a full traceback
+    for every failure, which nobody reads. Otherwise pytest builds the report and
+    `pytest_runtest_logreport` swaps the traceback for the grader's message.
+    """
     session = item.config.stash.get(SESSION, None)
     if session is None or not isinstance(item, pytest.Function):
-        return report
+        return None
+    if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
+        return None
     device = item.callspec.params.get("device", item.callspec.params.get("target_device")) \
         if hasattr(item, "callspec") else None
-    if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
-        return report
-    if report.when == "call" and report.passed:
-        session.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,
-                                            output=session.runner.end_check()))
-    elif report.failed:
-        assert call.excinfo is not None
-        status, message, hint = _classify(call.excinfo)
-        output = session.runner.end_check() if report.when == "call" else ""
-        session.collector.record(item, _Run(status, message, hint, device, call.duration, output))
-        # Plain pytest output shows the student-facing message, not a traceback through the kit.
-        report.longrepr = f"{status}: {message}" + (f"\nhint: {hint}" if hint else "")
-    return report
+    if call.excinfo is None:
+        if call.when == "call":
+            session.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,
+                                                output=session.runner.end_check()))
+        return None
+    status, message, hint = _classify(call.excinfo)
+    output = session.runner.end_check() if call.when == "call" else ""
+    session.collector.record(item, _Run(status, message, hint, device, call.duration, output))
+    longrepr = f"{status}: {message}" + (f"\nhint: {hint}" if hint else "")
+    if session.brief_reports:
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed", longrepr, call.when, [],
+                                 call.duration, call.start, call.stop)
+    session.collector.longreprs[(item.nodeid, call.when)] = longrepr
+    return None
+

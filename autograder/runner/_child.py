@@ -10,6 +10,7 @@ Requests (each a dict; every request may also carry ``seed``, ``env`` and ``rele
     {"op": "getattr", "target": obj, "name": str}
     {"op": "setattr", "target": obj, "name": str, "value": v}
     {"op": "call", "target": obj, "args": [...], "kwargs": {...}}
+    {"op": "callattr", "target": obj, "name": str, "args": [...], "kwargs": {...}}   obj.name(...)
     {"op": "probe", "name": str, "args": [...]}
     {"op": "hold", "value": v}     keep a copy of v here and answer with a handle to it
     {"op": "fetch", "target": obj} answer with the object's current value
@@ -30,11 +31,11 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import linecache
 import os
 import random
 import socket
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,16 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
         line = (exc.text or "").strip()
         message = exc.msg or message
     else:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if _inside(frame.filename, workdir):
-                where = f"{_relative(frame.filename, workdir)}:{frame.lineno}"
-                line = (frame.line or "").strip()
-                break
+        # The innermost frame in the student's files; only its line is read from disk.
+        found, tb = None, exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if _inside(filename, workdir):
+                found = (filename, tb.tb_lineno)
+            tb = tb.tb_next
+        if found is not None:
+            where = f"{_relative(found[0], workdir)}:{found[1]}"
+            line = linecache.getline(*found).strip()
     return {
         "type": cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}",
         "mro": [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"],
@@ -231,6 +237,10 @@ def _call(session: Session, request: dict[str, Any]) -> Any:
     return request["target"](*args, **kwargs)
 
 
+def _callattr(session: Session, request: dict[str, Any]) -> Any:
+    return _call(session, {**request, "target": getattr(request["target"], _name(request.get("name")))})
+
+
 def _probe(session: Session, request: dict[str, Any]) -> Any:
     fn = probes.PROBES.get(request.get("name"))  # type: ignore[arg-type]
     if fn is None:
@@ -253,7 +263,8 @@ def _name(value: Any) -> str:
 
 
 _OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
-    "getattr": _getattr, "setattr": _setattr, "call": _call, "probe": _probe, "hold": _hold, "fetch": _fetch,
+    "getattr": _getattr, "setattr": _setattr, "call": _call, "callattr": _callattr, "probe": _probe, "hold": _hold,
+    "fetch": _fetch,
 }
 
 

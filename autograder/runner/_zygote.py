@@ -25,6 +25,7 @@ The zygote ends when the grader closes the socket, killing whatever children rem
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -298,5 +299,9 @@ def main(kit_root: str, control_fd: str, preload: str) -> None:
 
         # Orphaned grandchildren (the init of each PID namespace) become ours to reap.
         ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    # Children share the zygote's memory copy-on-write; a garbage collection in a child would
+    # write to every object header and copy nearly all of it. Frozen objects are never visited.
+    gc.collect()
+    gc.freeze()
     control.send(json.dumps({"ready": info, "pid": os.getpid()}).encode())
     Zygote(control).serve()

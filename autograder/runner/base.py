@@ -43,7 +43,7 @@ class Runner(ABC):
         """Stop everything that runs code of the current submission."""
 
     @abstractmethod
-    def begin_check(self, *, exercise: str, seed: int, time_limit: float) -> None:
+    def begin_check(self, *, seed: int, time_limit: float) -> None:
         """A check starts: reseed the student's random generators and start its clock."""
 
     @abstractmethod

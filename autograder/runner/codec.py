@@ -7,7 +7,8 @@ never unpickles. What a value may be:
 =============  =================================================================
 JSON scalars   None, bool, int, float (NaN and ±inf allowed), str
 ``list``       ``{"$": "list", "v": [...]}``; likewise ``tuple``
-``dict``       ``{"$": "dict", "v": [[key, value], ...]}``; ``odict`` for OrderedDict
+``dict``       ``{"$": "map", "v": {str: value}}`` when every key is a string, else
+               ``{"$": "dict", "v": [[key, value], ...]}``; ``odict`` for OrderedDict
 ``ntuple``     a namedtuple: ``typename``, ``fields`` and ``v``
 ``bytes``      a buffer
 ``tensor``     dtype (from a fixed table), shape, strides, device, requires_grad, parameter
@@ -140,13 +141,13 @@ class _Encoder:
         self.items += 1
         if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
             raise CodecError("value is nested too deeply or has too many items")
+        kind = type(value)
+        if value is None or kind is bool or kind is int or kind is str:
+            return value
         if self.reference is not None:
             ref = self.reference(value)
             if ref is not None:
                 return {"$": "ref", "id": ref}
-        kind = type(value)
-        if value is None or kind in (bool, int, str):
-            return value
         if kind is Keep:
             return self.handle(value.value)
         if kind is float:
@@ -170,6 +171,8 @@ class _Encoder:
             register_namedtuple(kind)
             return {"$": "ntuple", "typename": kind.__name__, "fields": list(kind._fields),
                     "v": [self.value(item, depth + 1) for item in value]}
+        if kind is dict and all(type(k) is str for k in value):
+            return {"$": "map", "v": {k: self.value(v, depth + 1) for k, v in value.items()}}
         if kind is dict or kind is OrderedDict:
             return {"$": "odict" if kind is OrderedDict else "dict",
                     "v": [[self.value(k, depth + 1), self.value(v, depth + 1)] for k, v in value.items()]}
@@ -302,6 +305,11 @@ class _Decoder:
             if len(items) != len(cls._fields):  # type: ignore[attr-defined]
                 raise CodecError("namedtuple has the wrong number of items")
             return cls(*items)
+        if tag == "map":
+            items = node.get("v")
+            if type(items) is not dict:
+                raise CodecError("malformed map")
+            return {k: self.value(v, depth + 1) for k, v in items.items()}
         if tag in ("dict", "odict"):
             out: dict[Any, Any] = OrderedDict() if tag == "odict" else {}
             for pair in self._list(node, "v"):

@@ -16,16 +16,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Remote", "Student", "describe_call"]
 
-_OWN = frozenset({"_runner", "_key", "_type", "_repr", "_callable", "_label", "_generation"})
+_OWN = frozenset({"_runner", "_key", "_type", "_repr", "_callable", "_label", "_generation", "_attribute_of"})
 
 
 class Remote:
     """A handle to an object in the student's code (which may live in another process)."""
 
-    __slots__ = ("__weakref__", "_callable", "_generation", "_key", "_label", "_repr", "_runner", "_type")
+    __slots__ = ("__weakref__", "_attribute_of", "_callable", "_generation", "_key", "_label", "_repr", "_runner",
+                 "_type")
 
     def __init__(self, runner: Runner, key: str, *, type_name: str, text: str, is_callable: bool,
-                 label: str, generation: int = 0) -> None:
+                 label: str, generation: int = 0, attribute_of: tuple[Remote, str] | None = None) -> None:
         object.__setattr__(self, "_runner", runner)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_type", type_name)
@@ -33,6 +34,8 @@ class Remote:
         object.__setattr__(self, "_callable", is_callable)
         object.__setattr__(self, "_label", label)
         object.__setattr__(self, "_generation", generation)
+        #: (owner, name) while this handle names an attribute not looked up yet
+        object.__setattr__(self, "_attribute_of", attribute_of)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
@@ -63,12 +66,14 @@ class Remote:
 
     def __eq__(self, other: object) -> bool:
         return self is other or (
-            isinstance(other, Remote) and other._runner is self._runner
-            and other._key == self._key and other._generation == self._generation
+            isinstance(other, Remote) and other._runner is self._runner and other._key == self._key
+            and other._generation == self._generation
+            and self._attribute_of is None and other._attribute_of is None
         )
 
     def __hash__(self) -> int:
-        return hash((id(self._runner), self._key, self._generation))
+        # Coarse on purpose: a handle's key is only known once it is looked up.
+        return hash((id(self._runner), self._generation))
 
     def __bool__(self) -> bool:
         return True

@@ -1,7 +1,7 @@
 """The runner that talks to student code across the child protocol (see `_child`).
 
 The grader's process holds the checks and the reference solutions and decides every outcome;
-student code runs in a *child*, one per exercise, started by a `ChildFactory`: a confined
+student code runs in a *child*, one per submission, started by a `ChildFactory`: a confined
 process forked from a warm zygote (`SandboxRunner`), a fresh interpreter (`SpawnFactory`), or
 the grader's own process for debugging (`InProcessRunner`). Whatever the child, requests and
 answers go through the codec, so checks behave the same under every runner.
@@ -95,7 +95,7 @@ class _Copies:
 
 
 class RemoteRunner(Runner):
-    """Runs each exercise of a submission in its own child."""
+    """Runs a submission's code in a child, replaced by a fresh one after a crash or a timeout."""
 
     def __init__(self, factory: ChildFactory, policy: Policy) -> None:
         super().__init__()
@@ -103,12 +103,12 @@ class RemoteRunner(Runner):
         self._factory = factory
         self._child: Child | None = None
         self._staged: Path | None = None
-        self._exercise = ""
         self._copies = _Copies()
         self._broken_imports: dict[str, StudentFailure] = {}
         self._modules: dict[str, Remote] = {}
-        #: module attributes that are objects (functions, classes), looked up once per check
-        self._attributes: dict[tuple[str, str], Remote] = {}
+        #: (module handle, name) of module attributes seen to be callable in this child: calling
+        #: them again needs no separate lookup (the child looks the name up at call time)
+        self._callables: set[tuple[str, str]] = set()
         self._seed: int | None = None
         self._deadline = 0.0
         self._time_limit = 0.0
@@ -138,7 +138,6 @@ class RemoteRunner(Runner):
         if self._staged is not None:
             self._factory.discard()
         self._staged = None
-        self._exercise = ""
 
     def close(self) -> None:
         self.unload()
@@ -150,16 +149,11 @@ class RemoteRunner(Runner):
         return SandboxReport(mode=self._factory.mode, applied=tuple(hello.get("applied", ())),
                              unavailable=tuple(hello.get("unavailable", ())))
 
-    def begin_check(self, *, exercise: str, seed: int, time_limit: float) -> None:
-        if exercise != self._exercise:
-            # Each exercise gets a fresh child: one cannot disturb another.
-            self._stop_child()
-            self._exercise = exercise
+    def begin_check(self, *, seed: int, time_limit: float) -> None:
         self._seed = seed
         self._time_limit = time_limit
         self._deadline = time.monotonic() + time_limit
         self._output.clear()
-        self._attributes.clear()
 
     def end_check(self) -> str:
         text = "".join(self._output)
@@ -170,7 +164,7 @@ class RemoteRunner(Runner):
         self._child = None
         self._copies.reset()
         self._modules.clear()
-        self._attributes.clear()
+        self._callables.clear()
 
     def _stop_child(self) -> None:
         if self._child is not None:
@@ -268,6 +262,7 @@ class RemoteRunner(Runner):
     def _handle_reference(self, value: Any) -> str | None:
         """Calls pass handles by reference and everything else by copy."""
         if isinstance(value, Remote):
+            value = self._resolved(value)
             if value._runner is not self or value._generation != self._copies.generation:
                 raise StudentFailure(f"{value._label} belonged to a student process that has ended",
                                      hint="an earlier call crashed or timed out")
@@ -305,16 +300,29 @@ class RemoteRunner(Runner):
 
     def getattr(self, target: Remote, name: str) -> Any:
         label = f"{target._label}.{name}"
-        module_attribute = self._modules.get(target._label) is target
-        cached = self._attributes.get((target._key, name)) if module_attribute else None
-        if cached is not None and cached._generation == self._copies.generation:
-            return cached
+        target = self._resolved(target)
+        if (target._key, name) in self._callables:
+            # Most likely called next: one "callattr" round trip instead of a lookup and a call.
+            return Remote(self, "", type_name="", text="", is_callable=True, label=label,
+                          generation=target._generation, attribute_of=(target, name))
         value = self._request({"op": "getattr", "target": target, "name": name}, label)
         if isinstance(value, Remote):
             object.__setattr__(value, "_label", label)
-            if module_attribute:
-                self._attributes[(target._key, name)] = value
+            if value._callable and self._modules.get(target._label) is target:
+                self._callables.add((target._key, name))
         return value
+
+    def _resolved(self, remote: Remote) -> Remote:
+        """Look up an attribute handle that was handed out before its lookup (see `getattr`)."""
+        if remote._attribute_of is not None:
+            base, name = remote._attribute_of
+            value = self._request({"op": "getattr", "target": base, "name": name}, remote._label)
+            if not isinstance(value, Remote):
+                raise TypeError(f"{remote._label} is no longer a function of the student's module")
+            for slot in ("_key", "_type", "_repr", "_callable", "_generation"):
+                object.__setattr__(remote, slot, getattr(value, slot))
+            object.__setattr__(remote, "_attribute_of", None)
+        return remote
 
     def setattr(self, target: Remote, name: str, value: Any) -> None:
         self._request({"op": "setattr", "target": target, "name": name, "value": value},
@@ -322,7 +330,12 @@ class RemoteRunner(Runner):
 
     def call(self, target: Remote, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         label = describe_call(target._label, args, kwargs)
-        value = self._request({"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs)}, label)
+        if target._attribute_of is not None:
+            base, name = target._attribute_of
+            message = {"op": "callattr", "target": base, "name": name, "args": list(args), "kwargs": dict(kwargs)}
+        else:
+            message = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs)}
+        value = self._request(message, label)
         if isinstance(value, Remote):
             object.__setattr__(value, "_label", f"{target._label}(…)")
         return value
@@ -339,4 +352,4 @@ class RemoteRunner(Runner):
 
     def fetch(self, target: Remote) -> Any:
         """The current value of a student object, as plain data."""
-        return self._request({"op": "fetch", "target": target}, f"reading {target._label}")
+        return self._request({"op": "fetch", "target": self._resolved(target)}, f"reading {target._label}")

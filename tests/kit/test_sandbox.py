@@ -75,7 +75,7 @@ def listener():
 def _facts(runner: SandboxRunner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
     runner.load(folder)
     try:
-        runner.begin_check(exercise="spy", seed=1, time_limit=20)
+        runner.begin_check(seed=1, time_limit=20)
         return Student(runner).spy.facts(str(course), str(sentinel), port)
     finally:
         runner.unload()
