@@ -27,7 +27,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -80,14 +80,14 @@ def _current() -> CheckContext:
     return context
 
 
-@contextmanager
-def running_check(context: CheckContext) -> Iterator[None]:
-    """Make `context` current for the helpers (the plugin wraps every check in this)."""
-    token = _context.set(context)
-    try:
-        yield
-    finally:
-        _context.reset(token)
+def enter_check(context: CheckContext) -> Token[CheckContext | None]:
+    """Make `context` current for the helpers (the plugin does this as each check starts)."""
+    return _context.set(context)
+
+
+def leave_check(token: Token[CheckContext | None]) -> None:
+    """Undo `enter_check` (as the check ends)."""
+    _context.reset(token)
 
 
 def _revealing() -> bool:

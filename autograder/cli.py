@@ -24,7 +24,6 @@ from autograder.errors import CourseError, GraderError, SandboxError
 
 __all__ = ["ExitCode", "main"]
 
-FORMATS = ("table", "json")
 
 
 class ExitCode(IntEnum):
@@ -41,6 +40,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not argparse's usage block."""
         self.exit(ExitCode.USAGE_ERROR, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _formats() -> list[str]:
+    from autograder.render import RENDERERS
+
+    return sorted(RENDERERS)
 
 
 def _version() -> str:
@@ -61,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--course", metavar="DIR", help="the course directory (default: found from the "
                          "working directory, or $AUTOGRADER_COURSE)")
-        sub.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+        sub.add_argument("--format", choices=_formats(), default="table", help="output format (default: table)")
         sub.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox",
                          help="sandbox: student code in a confined child process (default); inprocess: in "
                               "this process, unprotected, for debugging checks")

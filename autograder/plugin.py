@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -123,7 +123,15 @@ class Collector:
         self.longreprs: dict[tuple[str, str], str] = {}
 
     def check_for(self, item: pytest.Item) -> _Check:
-        path = Path(str(item.path))
+        known = item.stash.get(_CHECK, None)
+        if known is not None:
+            return known
+        check = self._describe(item)
+        item.stash[_CHECK] = check
+        return check
+
+    def _describe(self, item: pytest.Item) -> _Check:
+        path = item.path
         visibility: Visibility = "hidden" if path.parent.name == "hidden" else "public"
         function = getattr(item, "originalname", item.name)
         key = f"{visibility}/{path.name}::{function}"
@@ -184,6 +192,7 @@ class Session:
 
 
 SESSION = pytest.StashKey[Session]()
+_CHECK = pytest.StashKey[_Check]()
 _OWNED = pytest.StashKey[Any]()
 
 
@@ -326,18 +335,19 @@ def _seed_for(nodeid: str) -> int:
     return int.from_bytes(hashlib.sha256(nodeid.encode()).digest()[:4], "little")
 
 
-@pytest.fixture(autouse=True)
-def _autograder_check(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Start each check: seed both processes, start the clock, make the helpers aware of it."""
-    session = request.config.stash.get(SESSION, None)
-    if session is None or not isinstance(request.node, pytest.Function):
-        yield
+_CONTEXT = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start each check: seed both processes, start its clock, make the helpers aware of it."""
+    session = item.config.stash.get(SESSION, None)
+    if session is None or not isinstance(item, pytest.Function):
         return
+    from autograder.checks import CheckContext, enter_check
 
-    from autograder.checks import CheckContext, running_check
-
-    item = request.node
     check = session.collector.check_for(item)
+    item.stash[_CONTEXT] = enter_check(CheckContext(runner=session.runner, visibility=check.visibility))
     if session.deadline is not None and time.monotonic() > session.deadline:
         raise StudentTimeout("not run: the submission used up its total time budget",
                              hint="earlier checks took too long; fix those first")
@@ -346,8 +356,16 @@ def _autograder_check(request: pytest.FixtureRequest) -> Iterator[None]:
     seed = _seed_for(item.nodeid)
     seed_everything(seed)
     session.runner.begin_check(seed=seed, time_limit=limit)
-    with running_check(CheckContext(runner=session.runner, visibility=check.visibility)):
-        yield
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    token = item.stash.get(_CONTEXT, None)
+    if token is not None:
+        from autograder.checks import leave_check
+
+        leave_check(token)
+        del item.stash[_CONTEXT]
 
 
 # --------------------------------------------------------------------------- outcomes

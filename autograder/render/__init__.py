@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from autograder.render import json_format, table
+from autograder.render import json_format, markdown, table
 from autograder.result import Result
 
 __all__ = ["RENDERERS", "Renderer"]
@@ -18,4 +18,5 @@ Renderer = Callable[[Result, TextIO], None]
 RENDERERS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_format.render,
+    "markdown": markdown.render,
 }

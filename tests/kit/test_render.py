@@ -76,3 +76,11 @@ def test_json_is_the_models_plain_form():
     data = json.loads(_render("json"))
     assert data == json.loads(json.dumps(sample().to_dict()))
     assert Result.from_dict(data) == sample()
+
+
+def test_markdown_cells_cannot_break_the_table_or_inject_html():
+    evil = CheckResult("hidden/test_x.py::test_y", "a | b", Status.FAILED, 0, 1, message="<script>x</script>\n| y")
+    out = io.StringIO()
+    RENDERERS["markdown"](Result(exercises=(ExerciseResult("x", "", (evil,)),)), out)
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("| ❌"))
+    assert "a \\| b" in row and "&lt;script&gt;" in row and "<script>" not in row and "<br>\\| y" in row
