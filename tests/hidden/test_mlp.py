@@ -11,9 +11,10 @@ LAYER_ORDER_HINT = "the order is hidden → act (ReLU) → output"
 @pytest.mark.points(3)
 def test_forward_matches_reference(student, reference, device):
     """forward gives the reference's output for the same weights"""
-    ref = reference.mlp.MLP().double().to(device)
-    net = student.mlp.MLP().double().to(device)
-    net.load_state_dict(ref.state_dict())
+    ref = reference.mlp.MLP()
+    net = student.mlp.MLP()
+    net.load_state_dict(ref.state_dict())  # float32 weights travel; both compute in float64
+    ref, net = ref.double().to(device), net.double().to(device)
     for batch in (1, 5, 32):
         x = torch.randn(batch, 784, dtype=torch.float64, device=device)
         expect_close(net(x), ref(x), what=f"the output for a batch of {batch}",
@@ -50,8 +51,8 @@ def test_custom_sizes(student, reference):
 @pytest.mark.points(1)
 def test_keeps_leading_dimensions(student, reference, device):
     """an unbatched (784,) input and extra leading dimensions work as in nn.Linear"""
-    ref = reference.mlp.MLP().double().to(device)
-    net = student.mlp.MLP().double().to(device)
+    ref = reference.mlp.MLP(784, 32, 10).double().to(device)
+    net = student.mlp.MLP(784, 32, 10).double().to(device)
     net.load_state_dict(ref.state_dict())
     for shape in ((784,), (2, 3, 784)):
         x = torch.randn(*shape, dtype=torch.float64, device=device)

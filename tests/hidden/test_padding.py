@@ -19,11 +19,11 @@ def conv_size(size, kernel, padding, stride):
 
 @pytest.mark.points(2)
 def test_conv_output_size_matches_conv(student):
-    """matches the output length of a real convolution, on 100 random settings"""
+    """matches the output length of a real convolution, on 40 random settings"""
     size_of = student.padding.conv_output_size
     rng = random.Random(2024)
     tried = 0
-    while tried < 100:
+    while tried < 40:
         size, kernel, padding, stride = rng.randint(1, 40), rng.randint(1, 9), rng.randint(0, 4), rng.randint(1, 4)
         if size + 2 * padding < kernel:
             continue
