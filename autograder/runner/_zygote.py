@@ -119,6 +119,8 @@ class Zygote:
             if pid in self.children:  # not the short-lived parents of PID-namespace inits
                 self.exited[pid] = status
                 self._clean(pid)
+                while len(self.exited) > 1000:  # statuses nobody asked for (killed children)
+                    del self.exited[next(iter(self.exited))]
 
     def _clean(self, pid: int) -> None:
         workdir = self.children.pop(pid, None)

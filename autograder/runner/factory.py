@@ -87,10 +87,11 @@ class Child(Protocol):
 class ChildProcess:
     """The grader's end of one student process."""
 
-    def __init__(self, sock: socket.socket, pid: int, reap: Any, hello: dict[str, Any]) -> None:
+    def __init__(self, sock: socket.socket, pid: int, reap: Any, hello: dict[str, Any], terminate: Any = None) -> None:
         self.sock = sock
         self.pid = pid
         self._reap = reap
+        self._terminate = terminate or _kill_tree
         self.hello = hello
         self.alive = True
 
@@ -108,9 +109,7 @@ class ChildProcess:
         if not self.alive:
             return
         self.alive = False
-        for send in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
-            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-                send()
+        self._terminate(self.pid)
         self.sock.close()
 
     def ended(self) -> str:
@@ -119,6 +118,13 @@ class ChildProcess:
         self.sock.close()
         exit_code, signum = self._reap(self.pid)
         return _describe_exit(exit_code, signum)
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a child and its process group (POSIX; the child leads its own session)."""
+    for send in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+            send(pid, signal.SIGKILL)
 
 
 class ChildFactory(Protocol):
@@ -280,7 +286,7 @@ class SpawnFactory:
             process.kill()
             raise SandboxError("a process that is not the student process connected")
         self._processes[process.pid] = (process, workdir)
-        child = ChildProcess(sock, process.pid, self._reap, {})
+        child = ChildProcess(sock, process.pid, self._reap, {}, terminate=lambda _pid: process.kill())
         child.hello = _hello(sock, WARM_UP_TIMEOUT)
         return child
 
