@@ -38,6 +38,9 @@ _SYMBOL = {
     Status.NOT_ATTEMPTED: "·",
 }
 _OUTPUT_LINES = 6
+_COUNTED = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "error", Status.TIMEOUT: "timed out",
+            Status.NOT_ATTEMPTED: "not attempted"}
+_COUNTED_MANY = {**_COUNTED, Status.ERROR: "errors"}
 
 
 def _points(value: float) -> str:
@@ -92,7 +95,8 @@ def _footer(result: Result) -> Text:
         (f"  ({result.percent:.1f} %)", ""),
     )
     counts = {status: sum(c.status is status for c in result.checks) for status in Status}
-    summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n)
+    summary = ", ".join(f"{n} {_COUNTED[status] if n == 1 else _COUNTED_MANY[status]}"
+                        for status, n in counts.items() if n)
     details = f"\n{summary} · devices: {', '.join(result.devices)} · {result.duration_s:.1f} s"
     if result.sandbox.mode == "in-process":
         details += "\nstudent code ran inside the grader, without isolation"

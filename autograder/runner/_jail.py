@@ -124,7 +124,10 @@ def confine(policy: Policy, staged: str, keep_fds: tuple[int, ...], report_pid: 
             report.unavailable.append(f"uid {policy.uid} (the grader is not root)")
     if sys.platform.startswith("linux"):
         report.attempt("no_new_privs", _c, "prctl", _PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    # Which GPUs the grader was given is read when the child first uses CUDA: keep it.
+    kept = {k: v for k, v in os.environ.items() if k in ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER")}
     os.environ.clear()
+    os.environ.update(kept)
     os.environ.update({"HOME": workdir, "USER": "student", "LOGNAME": "student", "PATH": "/usr/bin:/bin",
                        "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                        "PYTHONDONTWRITEBYTECODE": "1"})

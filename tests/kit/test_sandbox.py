@@ -98,7 +98,7 @@ def test_student_code_cannot_read_write_or_connect(grader, course, tmp_path, wri
     assert facts["processes"] == [1], "only its own processes are visible"
     assert "pytest" not in facts["init_cmdline"] and str(course.root / "tests") not in facts["init_cmdline"]
     assert set(facts["env"]) <= {"HOME", "USER", "LOGNAME", "PATH", "LANG", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                                 "PYTHONDONTWRITEBYTECODE"}
+                                 "PYTHONDONTWRITEBYTECODE", "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"}
     assert sentinel.read_text() == "precious" and not Path(f"{sentinel}.evil").exists()
     assert not (course.root / "evil.py").exists() and not Path("/etc/autograder-evil").exists()
 
