@@ -161,16 +161,27 @@ class ZygoteFactory:
     mode = "sandbox"
 
     def __init__(self, preload: tuple[str, ...]) -> None:
+        self._preload = preload
+        self._launch()
+
+    def _launch(self) -> None:
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the zygote
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOTSTRAP.format(module="_zygote"), _KIT_ROOT,
-             str(theirs.fileno()), ",".join(preload)],
+             str(theirs.fileno()), ",".join(self._preload)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self._stderr, env=_clean_env(), cwd="/", start_new_session=True,
         )
         theirs.close()
         self._ready: dict[str, Any] | None = None
+
+    def _relaunch_if_gone(self) -> None:
+        """A zygote that died (killed by the OOM killer, say) is replaced: a long batch goes on."""
+        if self._process.poll() is not None:
+            self._control.close()
+            self._stderr.close()
+            self._launch()
 
     def _receive(self, timeout: float) -> dict[str, Any]:
         return self._receive_with_fds(timeout)[0]
@@ -197,6 +208,16 @@ class ZygoteFactory:
         return self._ready
 
     def start(self, staged: Path, policy: Policy) -> ChildProcess:
+        self._relaunch_if_gone()
+        try:
+            return self._start(staged, policy)
+        except SandboxError:
+            if self._process.poll() is None:
+                raise
+            self._relaunch_if_gone()  # it died while answering: one more try with a new one
+            return self._start(staged, policy)
+
+    def _start(self, staged: Path, policy: Policy) -> ChildProcess:
         self.ready()
         request = {"op": "spawn", "policy": policy.to_dict(), "staged": str(staged)}
         self._control.send(json.dumps(request).encode())
@@ -221,14 +242,14 @@ class ZygoteFactory:
 
     def prepare(self, staged: Path, policy: Policy) -> None:
         """Start confining a child for this submission now; `start` will hand it over."""
-        if self._ready is None:
+        if self._ready is None or self._process.poll() is not None:
             return
         request = {"op": "prepare", "policy": policy.to_dict(), "staged": str(staged)}
         self._control.send(json.dumps(request).encode())
 
     def discard(self) -> None:
         """Forget the spare child made for the current submission."""
-        if self._ready is not None:
+        if self._ready is not None and self._process.poll() is None:
             self._control.send(json.dumps({"op": "drop"}).encode())
             self._receive(START_TIMEOUT)
 

@@ -190,3 +190,15 @@ def test_spawned_children_work_where_fork_is_not_used(course):
     assert result.score == 10
     assert result.sandbox.mode == "process"
     assert any("namespaces" in note for note in result.sandbox.unavailable)
+
+
+def test_a_dead_zygote_is_replaced_and_grading_goes_on(course):
+    from autograder.grading import Grader
+
+    with Grader(course, runner="sandbox") as grader:
+        assert grader.grade(course.solutions, only=["padding"]).score == 10
+        zygote = grader.runner._factory._process
+        zygote.kill()
+        zygote.wait()
+        assert grader.grade(course.solutions, only=["views"]).score == 10
+        assert grader.runner._factory._process.pid != zygote.pid
