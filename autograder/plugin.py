@@ -410,6 +410,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if call.when == "call":
             session.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,
                                                 output=session.runner.end_check()))
+        if session.brief_reports:
+            return pytest.TestReport(item.nodeid, item.location, {}, "passed", None, call.when, [],
+                                     call.duration, call.start, call.stop)
         return None
     status, message, hint = _classify(call.excinfo)
     output = session.runner.end_check() if call.when == "call" else ""
