@@ -28,6 +28,7 @@ from autograder.outcomes import (
     StudentTimeout,
 )
 from autograder.result import CheckResult, Status, Visibility
+from autograder.runner.base import Runner
 
 __all__ = ["Collector", "References", "Session"]
 
@@ -91,7 +92,7 @@ class _Check:
     runs: list[_Run] = field(default_factory=list)
 
     def result(self) -> CheckResult:
-        ran = [r for r in self.runs if r.status is not None]
+        ran = self.runs
         failed = next((r for r in ran if r.status is not Status.PASSED), None)
         devices = tuple(sorted({r.device or "cpu" for r in ran},
                                key=lambda d: DEVICE_ORDER.index(d) if d in DEVICE_ORDER else 9))
@@ -179,7 +180,7 @@ class Collector:
 class Session:
     """Everything the plugin needs to grade one submission (made by the engine)."""
 
-    runner: Any
+    runner: Runner
     references: References
     collector: Collector
     devices: tuple[str, ...] = ("cpu",)
@@ -193,7 +194,7 @@ class Session:
 
 SESSION = pytest.StashKey[Session]()
 _CHECK = pytest.StashKey[_Check]()
-_OWNED = pytest.StashKey[Any]()
+_OWNED = pytest.StashKey[Runner]()
 
 
 def available_devices() -> tuple[str, ...]:
@@ -233,7 +234,7 @@ def _standalone_session(config: pytest.Config, submission: Path) -> Session:
     if config.getoption("--runner") == "inprocess":
         from autograder.runner.inprocess import InProcessRunner
 
-        runner: Any = InProcessRunner()
+        runner: Runner = InProcessRunner()
     else:
         from autograder.runner.policy import default_policy
         from autograder.runner.sandbox import SandboxRunner

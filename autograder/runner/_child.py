@@ -44,7 +44,7 @@ import torch
 
 from autograder.runner import codec, environment, probes, wire
 
-__all__ = ["describe_exception", "serve"]
+__all__ = ["LIBRARIES", "Session", "describe_exception", "serve"]
 
 #: Libraries a check may reach in the student's process (to build objects there).
 LIBRARIES = frozenset({"torch", "torchvision"})
@@ -107,12 +107,20 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
             where = f"{_relative(found[0], workdir)}:{found[1]}"
             line = linecache.getline(*found).strip()
     return {
-        "type": cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}",
+        "type": _type_name(cls),
         "mro": [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"],
         "message": message[:_MESSAGE_CAP],
         "where": where[:200],
         "line": line[:200],
     }
+
+
+def _type_name(cls: type) -> str:
+    try:  # a hostile metaclass can make even these raise
+        module, name = cls.__module__, cls.__qualname__
+        return name if module == "builtins" else f"{module}.{name}"
+    except Exception:
+        return "Exception"
 
 
 def _inside(filename: str, workdir: str) -> bool:
@@ -149,6 +157,13 @@ class Session:
 
     def store_upload(self, tensor: torch.Tensor, key: str) -> None:
         self.objects[key] = tensor
+
+    def describe(self, exc: BaseException) -> dict[str, Any]:
+        try:
+            return describe_exception(exc, self.workdir)
+        except Exception:  # an exception built to break its own description
+            return {"type": "Exception", "mro": ["Exception", "BaseException"], "message": "", "where": "",
+                    "line": ""}
 
     def encode(self, value: dict[str, Any]) -> bytes:
         return codec.encode({**value, "n": self.number}, keep=self.keep, tensor_id=self.keep)
@@ -188,8 +203,7 @@ class Session:
         except probes.ProbeError as exc:
             return self.encode({"invalid": str(exc)})
         except BaseException as exc:  # student code may raise anything, SystemExit included
-            return self.encode({"raised": describe_exception(exc, self.workdir),
-                                "output": self.output.take(), "forbidden": forbidden})
+            return self.encode({"raised": self.describe(exc), "output": self.output.take(), "forbidden": forbidden})
         response = {"ok": value, "output": self.output.take(), "forbidden": forbidden}
         try:
             return self.encode(response)
@@ -217,8 +231,7 @@ class Session:
                 spec.loader.exec_module(module)
             except BaseException as exc:
                 sys.modules.pop(name, None)
-                return self.encode({"raised": describe_exception(exc, self.workdir),
-                                    "output": self.output.take(), "forbidden": []})
+                return self.encode({"raised": self.describe(exc), "output": self.output.take(), "forbidden": []})
         return self.encode({"ok": module, "output": self.output.take(), "forbidden": []})
 
 
