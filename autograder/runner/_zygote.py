@@ -216,6 +216,12 @@ class Zygote:
                     self.spare[2].close()
                 workdir, report = _jail.confine(policy, staged, (theirs.fileno(),), write_end)
                 sys.path[:] = [workdir, *(p for p in sys.path if p)]
+                # A spare waits for the grader: meanwhile it takes the copy-on-write faults
+                # that the first calls would otherwise pay while a check waits.
+                import torch
+
+                with contextlib.suppress(Exception):
+                    _exercise_torch(torch)
                 wire.write_frame(theirs, codec.encode({"hello": {
                     "applied": report.applied, "unavailable": report.unavailable,
                     "workdir": workdir, "pid": os.getpid()}}))
