@@ -167,7 +167,7 @@ class Zygote:
         if self.spare is not None and self.spare[0] == key:
             return
         self.drop_spare()
-        started = self.fork(policy, staged)
+        started = self.fork(policy, staged, spare=True)
         if started is not None:
             self.spare = (key, *started)
 
@@ -182,17 +182,16 @@ class Zygote:
             self.spare = None
         else:
             self.drop_spare()
-            started = self.fork(policy, staged)
+            started = self.fork(policy, staged, spare=False)
             if started is None:
                 self.send({"error": "the student process did not start"})
                 return
             pid, sock = started
         self.send({"pid": pid}, (sock.fileno(),))
         sock.close()
-        if message.get("spare", True):
-            started = self.fork(policy, staged)
-            if started is not None:
-                self.spare = (key, *started)
+        started = self.fork(policy, staged, spare=True)
+        if started is not None:
+            self.spare = (key, *started)
 
     def drop_spare(self) -> None:
         if self.spare is not None:
@@ -201,7 +200,7 @@ class Zygote:
             sock.close()
             _kill(pid)
 
-    def fork(self, policy: Policy, staged: str) -> tuple[int, socket.socket] | None:
+    def fork(self, policy: Policy, staged: str, *, spare: bool) -> tuple[int, socket.socket] | None:
         """Fork a child that confines itself and then serves requests on a new socket."""
         mine, theirs = socket.socketpair()
         read_end, write_end = os.pipe()
@@ -216,12 +215,13 @@ class Zygote:
                     self.spare[2].close()
                 workdir, report = _jail.confine(policy, staged, (theirs.fileno(),), write_end)
                 sys.path[:] = [workdir, *(p for p in sys.path if p)]
-                # A spare waits for the grader: meanwhile it takes the copy-on-write faults
-                # that the first calls would otherwise pay while a check waits.
-                import torch
+                if spare:
+                    # A spare waits for the grader: meanwhile it takes the copy-on-write faults
+                    # that its first calls would otherwise pay while a check waits.
+                    import torch
 
-                with contextlib.suppress(Exception):
-                    _exercise_torch(torch)
+                    with contextlib.suppress(Exception):
+                        _exercise_torch(torch)
                 wire.write_frame(theirs, codec.encode({"hello": {
                     "applied": report.applied, "unavailable": report.unavailable,
                     "workdir": workdir, "pid": os.getpid()}}))
