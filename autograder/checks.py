@@ -107,11 +107,10 @@ def fail(message: str, *, hint: str = "") -> None:
 def expect(condition: object, message: str, *, hint: str = "") -> None:
     """Fail with `message` unless `condition` is true."""
     __tracebackhide__ = True
-    if condition is not True and not (type(condition) is bool and condition):
-        if isinstance(condition, Remote):
-            fail(f"{message} (got a {condition._type} object instead of True/False)", hint=hint)
-        if not condition:
-            fail(message, hint=hint)
+    if isinstance(condition, Remote):  # a student object is truthy whatever it holds
+        fail(f"{message} (got a {condition._type} object instead of True/False)", hint=hint)
+    if not condition:
+        fail(message, hint=hint)
 
 
 def is_student_object(value: object) -> bool:

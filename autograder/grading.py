@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import pytest
 
-from autograder.catalog import Course, Exercise
+from autograder.catalog import Course
 from autograder.errors import CourseError, UsageError
 from autograder.plugin import (
     DEFAULT_TIME_LIMIT,
@@ -35,7 +35,7 @@ from autograder.plugin import (
     Session,
     available_devices,
 )
-from autograder.result import CheckResult, ExerciseResult, Result, Status
+from autograder.result import ExerciseResult, Result, Status
 from autograder.runner.base import Runner
 from autograder.submission import staged
 
@@ -175,8 +175,10 @@ class Grader:
             raise CourseError("a check file could not be loaded: " + "; ".join(collector.collection_errors))
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             raise CourseError(f"pytest stopped with {pytest.ExitCode(code).name} while running the checks")
+        grouped = collector.results()
         return Result(
-            exercises=tuple(self._exercise_result(ex, collector) for ex in exercises),
+            exercises=tuple(ExerciseResult(name=ex.name, title=ex.title, checks=tuple(grouped.get(ex.name, ())))
+                            for ex in exercises),
             submission=label if label is not None else str(submission),
             duration_s=time.monotonic() - started,
             sandbox=report,
@@ -204,11 +206,6 @@ class Grader:
         sink = io.StringIO()
         with _hardened_environment(), contextlib.redirect_stdout(sink):
             return pytest.main(args, plugins=[_Inject(session)])
-
-    def _exercise_result(self, exercise: Exercise, collector: Collector) -> ExerciseResult:
-        checks: list[CheckResult] = collector.results().get(exercise.name, [])
-        return ExerciseResult(name=exercise.name, title=exercise.title, checks=tuple(checks))
-
 
 def grade(submission: Path | str, *, course: Course | str | None = None, only: Iterable[str] = (),
           runner: RunnerKind = "sandbox", **options: Any) -> Result:

@@ -41,12 +41,6 @@ def same_object(a: Any, b: Any) -> bool:
     return a is b
 
 
-def type_name(value: Any) -> str:
-    """The exact type's qualified name, e.g. 'torch.nn.modules.linear.Linear'."""
-    cls = type(value)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
 def named_parameters(module: Any) -> OrderedDict[str, torch.Tensor]:
     """The module's registered parameters, by name, in registration order."""
     if not isinstance(module, torch.nn.Module):
@@ -105,5 +99,5 @@ def gradients(fn: Any, args: tuple, kwargs: dict, grad_output: Any) -> dict[str,
 #: The closed table of probes, by the name a request uses.
 PROBES: dict[str, Callable[..., Any]] = {
     fn.__name__: fn
-    for fn in (shares_memory, same_object, type_name, named_parameters, forward_trace, gradients)
+    for fn in (shares_memory, same_object, named_parameters, forward_trace, gradients)
 }
