@@ -45,7 +45,7 @@ def test_custom_sizes(student, reference):
     net.load_state_dict(ref.state_dict())
     x = torch.randn(6, 5, dtype=torch.float64)
     expect_close(net(x), ref(x), what="the output of MLP(5, 7, 3)",
-                 hint="use the layers built in __init__; do not hard-code 784")
+                 hint="if MLP() works, use the layers built in __init__ instead of hard-coded sizes")
 
 
 @pytest.mark.points(1)
@@ -57,7 +57,8 @@ def test_keeps_leading_dimensions(student, reference, device):
     for shape in ((784,), (2, 3, 784)):
         x = torch.randn(*shape, dtype=torch.float64, device=device)
         expect_close(net(x), ref(x), what=f"the output for input of shape {shape}",
-                     hint="check only the last dimension; nn.Linear works on any leading dimensions")
+                     hint="if batches of shape (N, 784) work, check only the last dimension: nn.Linear "
+                          "works on any leading dimensions")
 
 
 @pytest.mark.points(1)
