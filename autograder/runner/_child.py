@@ -281,8 +281,11 @@ _OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
 }
 
 
-def serve(sock: socket.socket, workdir: str) -> None:
-    """Answer requests on `sock` until the grader closes it."""
+def serve(sock: socket.socket, workdir: str, *, applied: list[str], unavailable: list[str]) -> None:
+    """Greet the grader (how this process is confined), then answer requests on `sock` until
+    the grader closes it."""
+    wire.write_frame(sock, codec.encode({"hello": {
+        "applied": applied, "unavailable": unavailable, "workdir": workdir, "pid": os.getpid()}}))
     session = Session(workdir)
     sys.stdout = sys.stderr = session.output  # type: ignore[assignment]
     sys.__stdout__ = sys.__stderr__ = session.output  # type: ignore[misc]

@@ -30,7 +30,7 @@ from typing import Any
 
 from autograder.runner.policy import Policy
 
-__all__ = ["Report", "confine"]
+__all__ = ["Report", "apply_limits", "confine"]
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWUTS = 0x04000000
@@ -116,7 +116,7 @@ def confine(policy: Policy, staged: str, keep_fds: tuple[int, ...], report_pid: 
         os.dup2(null, fd)
     os.close(null)
     _close_all_but(keep_fds)
-    _limits(policy, report)
+    apply_limits(policy, report)
     if policy.uid is not None:
         if root:
             _drop(policy, report)
@@ -265,7 +265,8 @@ def _copy_tree(source_fd: int, target: str, policy: Policy) -> None:
                 os.chown(path, *owner)
 
 
-def _limits(policy: Policy, report: Report) -> None:
+def apply_limits(policy: Policy, report: Report) -> None:
+    """Set the resource limits of `policy` on this process, recording each in `report`."""
     limits = (
         ("cpu time", resource.RLIMIT_CPU, policy.cpu_seconds, policy.cpu_seconds + 2),
         ("memory", resource.RLIMIT_DATA, policy.memory_bytes, policy.memory_bytes),

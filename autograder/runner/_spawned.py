@@ -21,7 +21,7 @@ def main(kit_root: str, port: str, limits: str) -> None:
     os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
     import torch
 
-    from autograder.runner import _child, codec, wire
+    from autograder.runner import _child
     from autograder.runner.policy import Policy
 
     torch.set_num_threads(1)
@@ -34,7 +34,7 @@ def main(kit_root: str, port: str, limits: str) -> None:
         from autograder.runner import _jail
 
         report = _jail.Report()
-        _jail._limits(policy, report)
+        _jail.apply_limits(policy, report)
         applied, unavailable = report.applied, unavailable + report.unavailable
     except ImportError:  # no `resource` module (Windows)
         unavailable.append("resource limits (not available on this platform)")
@@ -42,6 +42,4 @@ def main(kit_root: str, port: str, limits: str) -> None:
     sock.sendall(token.encode())
     workdir = os.getcwd()
     sys.path[:] = [workdir, *(p for p in sys.path if p and os.path.abspath(p) != os.path.abspath(kit_root))]
-    wire.write_frame(sock, codec.encode({"hello": {
-        "applied": applied, "unavailable": unavailable, "workdir": workdir, "pid": os.getpid()}}))
-    _child.serve(sock, workdir)
+    _child.serve(sock, workdir, applied=applied, unavailable=unavailable)

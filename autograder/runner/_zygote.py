@@ -37,7 +37,7 @@ import threading
 import time
 from typing import Any
 
-from autograder.runner import _child, _jail, codec, wire
+from autograder.runner import _child, _jail
 from autograder.runner.policy import Policy
 
 __all__ = ["main"]
@@ -159,24 +159,29 @@ class Zygote:
                     os.close(fd)
         self.shutdown()
 
-    def prepare(self, message: dict[str, Any]) -> None:
-        """Fork a spare for this submission now (no reply): the grader is about to ask."""
+    @staticmethod
+    def _wanted(message: dict[str, Any]) -> tuple[Policy, str, str]:
+        """(policy, staged directory, key of a spare made for them) from a request."""
         policy = Policy.from_dict(message["policy"])
         staged = str(message["staged"])
-        key = json.dumps([staged, policy.to_dict()], sort_keys=True)
-        if self.spare is not None and self.spare[0] == key:
-            return
-        self.drop_spare()
+        return policy, staged, json.dumps([staged, policy.to_dict()], sort_keys=True)
+
+    def _fork_spare(self, policy: Policy, staged: str, key: str) -> None:
         started = self.fork(policy, staged, spare=True)
         if started is not None:
             self.spare = (key, *started)
 
+    def prepare(self, message: dict[str, Any]) -> None:
+        """Fork a spare for this submission now (no reply): the grader is about to ask."""
+        policy, staged, key = self._wanted(message)
+        if self.spare is None or self.spare[0] != key:
+            self.drop_spare()
+            self._fork_spare(policy, staged, key)
+
     def spawn(self, message: dict[str, Any]) -> None:
         """Hand the grader a confined child for this submission: the spare if it fits, else a
         new one; then fork the next spare while the grader is busy with this one."""
-        policy = Policy.from_dict(message["policy"])
-        staged = str(message["staged"])
-        key = json.dumps([staged, policy.to_dict()], sort_keys=True)
+        policy, staged, key = self._wanted(message)
         if self.spare is not None and self.spare[0] == key:
             _, pid, sock = self.spare
             self.spare = None
@@ -189,9 +194,7 @@ class Zygote:
             pid, sock = started
         self.send({"pid": pid}, (sock.fileno(),))
         sock.close()
-        started = self.fork(policy, staged, spare=True)
-        if started is not None:
-            self.spare = (key, *started)
+        self._fork_spare(policy, staged, key)
 
     def drop_spare(self) -> None:
         if self.spare is not None:
@@ -222,10 +225,7 @@ class Zygote:
 
                     with contextlib.suppress(Exception):
                         _exercise_torch(torch)
-                wire.write_frame(theirs, codec.encode({"hello": {
-                    "applied": report.applied, "unavailable": report.unavailable,
-                    "workdir": workdir, "pid": os.getpid()}}))
-                _child.serve(theirs, workdir)
+                _child.serve(theirs, workdir, applied=report.applied, unavailable=report.unavailable)
                 code = 0
             finally:
                 os._exit(code)
