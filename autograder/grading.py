@@ -25,16 +25,9 @@ from typing import Any, Literal
 
 import pytest
 
-from autograder.catalog import Course
-from autograder.errors import CourseError, UsageError
-from autograder.plugin import (
-    DEFAULT_TIME_LIMIT,
-    SESSION,
-    Collector,
-    References,
-    Session,
-    available_devices,
-)
+from autograder.catalog import Course, Exercise
+from autograder.errors import CourseError, SubmissionError, UsageError
+from autograder.plugin import DEFAULT_TIME_LIMIT, SESSION, Collector, References, Session, available_devices
 from autograder.result import ExerciseResult, Result, Status
 from autograder.runner.base import Runner
 from autograder.submission import staged
@@ -153,36 +146,50 @@ class Grader:
             UsageError: `only` names an unknown exercise.
             CourseError: a check file is broken.
         """
-        started = time.monotonic()
+        [outcome] = self._run([(submission, label if label is not None else str(submission))], only,
+                              on_collected=on_collected, on_result=on_result)
+        if isinstance(outcome, SubmissionError):
+            raise outcome
+        return outcome
+
+    def grade_many(self, submissions: Iterable[Path], *, only: Iterable[str] = (),
+                   on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
+                   ) -> list[Result | SubmissionError]:
+        """Grade submissions one after another in a single pytest session, which collects the
+        checks once (a tenth of a second saved per submission).
+
+        `submissions` is read lazily, so it may be fed from a queue. Each outcome is the
+        submission's `Result`, or the `SubmissionError` that says why it could not be opened;
+        `on_graded` hears of each as soon as it is known, so a caller can store it at once.
+
+        Raises:
+            UsageError: `only` names an unknown exercise.
+            CourseError: a check file is broken.
+        """
+        return self._run(((path, str(path)) for path in submissions), only, on_graded=on_graded)
+
+    def _run(self, submissions: Iterable[tuple[Path, str]], only: Iterable[str], *,
+             on_collected: Callable[[int], None] | None = None,
+             on_result: Callable[[str, Status], None] | None = None,
+             on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
+             ) -> list[Result | SubmissionError]:
         exercises = self.course.select(only)
         files = [str(f) for ex in exercises for f in ex.check_files(hidden=self.hidden)]
         if not files:
             raise CourseError(f"{self.course.tests} has no checks for {', '.join(e.name for e in exercises)}")
         devices = self._devices if self._devices is not None else available_devices()
-        collector = Collector(on_result=on_result)
-        session = Session(runner=self._runner, references=self._references, collector=collector,
-                          devices=devices, time_limit=self.time_limit,
-                          deadline=started + self.budget if self.budget else None, on_collected=on_collected,
-                          brief_reports=True)
-        with staged(submission) as directory:
-            self._runner.load(directory)
-            try:
-                code = self._run_pytest(files, session)
-            finally:
-                report = self._runner.report
-                self._runner.unload()
-        if collector.collection_errors:
-            raise CourseError("a check file could not be loaded: " + "; ".join(collector.collection_errors))
-        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session = Session(runner=self._runner, references=self._references, devices=devices,
+                          time_limit=self.time_limit, brief_reports=True)
+        loop = _Loop(self, session, exercises, submissions, on_collected=on_collected, on_result=on_result,
+                     on_graded=on_graded)
+        code = self._run_pytest(files, session, loop)
+        if loop.error is not None:
+            raise loop.error
+        if session.collection_errors:
+            raise CourseError("a check file could not be loaded: " + "; ".join(session.collection_errors))
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
             raise CourseError(f"pytest stopped with {pytest.ExitCode(code).name} while running the checks")
-        grouped = collector.results()
-        return Result(
-            exercises=tuple(ExerciseResult(name=ex.name, title=ex.title, checks=tuple(grouped.get(ex.name, ())))
-                            for ex in exercises),
-            submission=label if label is not None else str(submission),
-            duration_s=time.monotonic() - started,
-            sandbox=report,
-        )
+        return loop.outcomes
 
     def _forget_other_checks(self, files: list[str]) -> None:
         """pytest (importlib mode) names a check module after its path below the rootdir and
@@ -195,7 +202,7 @@ class Grader:
             if module is not None and os.path.realpath(getattr(module, "__file__", "") or "") != os.path.realpath(file):
                 del sys.modules[name]
 
-    def _run_pytest(self, files: list[str], session: Session) -> int:
+    def _run_pytest(self, files: list[str], session: Session, loop: _Loop) -> int:
         self._forget_other_checks(files)
         args = [
             *files,
@@ -205,7 +212,74 @@ class Grader:
         ]
         sink = io.StringIO()
         with _hardened_environment(), contextlib.redirect_stdout(sink):
-            return pytest.main(args, plugins=[_Inject(session)])
+            return pytest.main(args, plugins=[_Inject(session), loop])
+
+
+class _Loop:
+    """Replaces pytest's test loop: runs every collected check once per submission.
+
+    Exceptions that are not a submission's doing (an interrupt, a broken sandbox) stop the
+    loop and are raised again by the grader once pytest has finished, instead of being
+    printed by pytest as an internal error.
+    """
+
+    def __init__(self, grader: Grader, session: Session, exercises: tuple[Exercise, ...],
+                 submissions: Iterable[tuple[Path, str]], *,
+                 on_collected: Callable[[int], None] | None, on_result: Callable[[str, Status], None] | None,
+                 on_graded: Callable[[Path, Result | SubmissionError], None] | None) -> None:
+        self.grader = grader
+        self.session = session
+        self.exercises = exercises
+        self.submissions = submissions
+        self.on_collected = on_collected
+        self.on_result = on_result
+        self.on_graded = on_graded
+        self.outcomes: list[Result | SubmissionError] = []
+        self.error: BaseException | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if self.session.collection_errors:
+            return True
+        try:
+            for path, label in self.submissions:
+                outcome = self._grade(session.items, path, label)
+                self.outcomes.append(outcome)
+                if self.on_graded is not None:
+                    self.on_graded(path, outcome)
+        except BaseException as exc:  # raised again by the grader, after pytest
+            self.error = exc
+        return True
+
+    def _grade(self, items: list[pytest.Item], path: Path, label: str) -> Result | SubmissionError:
+        started = time.monotonic()
+        grader, session = self.grader, self.session
+        session.collector = Collector(on_result=self.on_result)
+        session.deadline = started + grader.budget if grader.budget else None
+        if self.on_collected is not None:
+            self.on_collected(len(items))
+        runner = grader.runner
+        try:
+            with staged(path) as directory:
+                runner.load(directory)
+                try:
+                    for i, item in enumerate(items):
+                        nextitem = items[i + 1] if i + 1 < len(items) else None
+                        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                finally:
+                    report = runner.report
+                    runner.unload()
+        except SubmissionError as error:
+            return error
+        grouped = session.collector.results()
+        return Result(
+            exercises=tuple(ExerciseResult(name=ex.name, title=ex.title, checks=tuple(grouped.get(ex.name, ())))
+                            for ex in self.exercises),
+            submission=label,
+            duration_s=time.monotonic() - started,
+            sandbox=report,
+        )
+
 
 def grade(submission: Path | str, *, course: Course | str | None = None, only: Iterable[str] = (),
           runner: RunnerKind = "sandbox", **options: Any) -> Result:

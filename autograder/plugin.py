@@ -80,19 +80,26 @@ class _Run:
     output: str = ""
 
 
-@dataclass
-class _Check:
-    """What is known about one check function while its device variants run."""
+@dataclass(frozen=True)
+class _CheckInfo:
+    """What a check function is: the same for every device variant and every submission."""
 
     id: str
     name: str
     exercise: str
     visibility: Visibility
     points: float
+
+
+@dataclass
+class _Check:
+    """One check function's runs (its device variants) for the submission being graded."""
+
+    info: _CheckInfo
     runs: list[_Run] = field(default_factory=list)
 
     def result(self) -> CheckResult:
-        ran = self.runs
+        info, ran = self.info, self.runs
         failed = next((r for r in ran if r.status is not Status.PASSED), None)
         devices = tuple(sorted({r.device or "cpu" for r in ran},
                                key=lambda d: DEVICE_ORDER.index(d) if d in DEVICE_ORDER else 9))
@@ -102,10 +109,10 @@ class _Check:
             if failed.device and len(devices) > 1:
                 message = f"on {failed.device}: {message}"
         return CheckResult(
-            id=self.id, name=self.name,
+            id=info.id, name=info.name,
             status=Status.PASSED if failed is None else failed.status,
-            score=self.points if failed is None and ran else 0.0,
-            max_score=self.points, visibility=self.visibility,
+            score=info.points if failed is None and ran else 0.0,
+            max_score=info.points, visibility=info.visibility,
             message=message, hint=failed.hint if failed else "",
             devices=devices or ("cpu",),
             duration_s=sum(r.duration for r in ran),
@@ -113,87 +120,96 @@ class _Check:
         )
 
 
+def check_info(item: pytest.Item) -> _CheckInfo:
+    """Describe the check an item runs (worked out once per item, then kept in its stash)."""
+    known = item.stash.get(_INFO, None)
+    if known is not None:
+        return known
+    path = item.path
+    visibility: Visibility = "hidden" if path.parent.name == "hidden" else "public"
+    function = getattr(item, "originalname", item.name)
+    key = f"{visibility}/{path.name}::{function}"
+    marker = item.get_closest_marker("points")
+    points = marker.args[0] if marker and marker.args else 1
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+        raise pytest.UsageError(f"{key}: points must be a positive number, got {points!r}")
+    doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+    name = doc[0].strip().rstrip(".") if doc else function.removeprefix("test_").replace("_", " ")
+    info = item.stash[_INFO] = _CheckInfo(key, name, path.stem.removeprefix("test_"), visibility, float(points))
+    return info
+
+
 class Collector:
-    """Gathers the outcome of every check, per exercise, in the order they ran."""
+    """Gathers the outcome of every check for one submission, per exercise, in the order they ran."""
 
     def __init__(self, on_result: Callable[[str, Status], None] | None = None) -> None:
         self.checks: dict[str, _Check] = {}
-        self.collection_errors: list[str] = []
         self.on_result = on_result
         #: the grader's wording of failures, for reports pytest itself builds (nodeid, when) → text
         self.longreprs: dict[tuple[str, str], str] = {}
 
-    def check_for(self, item: pytest.Item) -> _Check:
-        known = item.stash.get(_CHECK, None)
-        if known is not None:
-            return known
-        check = self._describe(item)
-        item.stash[_CHECK] = check
-        return check
-
-    def _describe(self, item: pytest.Item) -> _Check:
-        path = item.path
-        visibility: Visibility = "hidden" if path.parent.name == "hidden" else "public"
-        function = getattr(item, "originalname", item.name)
-        key = f"{visibility}/{path.name}::{function}"
-        check = self.checks.get(key)
-        if check is None:
-            marker = item.get_closest_marker("points")
-            points = marker.args[0] if marker and marker.args else 1
-            if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
-                raise pytest.UsageError(f"{key}: points must be a positive number, got {points!r}")
-            doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
-            name = doc[0].strip().rstrip(".") if doc else function.removeprefix("test_").replace("_", " ")
-            exercise = path.stem.removeprefix("test_")
-            check = self.checks[key] = _Check(key, name, exercise, visibility, float(points))
-        return check
-
     def record(self, item: pytest.Item, run: _Run) -> None:
-        check = self.check_for(item)
+        info = check_info(item)
+        check = self.checks.get(info.id)
+        if check is None:
+            check = self.checks[info.id] = _Check(info)
         check.runs.append(run)
         if self.on_result is not None:
-            self.on_result(check.exercise, run.status)
+            self.on_result(info.exercise, run.status)
+
+    def results(self) -> dict[str, list[CheckResult]]:
+        """Check results grouped by exercise name."""
+        grouped: dict[str, list[CheckResult]] = {}
+        for check in self.checks.values():
+            grouped.setdefault(check.info.exercise, []).append(check.result())
+        return grouped
+
+
+@dataclass
+class Session:
+    """Everything the plugin needs to grade (made by the engine, or by `--submission`).
+
+    The engine may grade several submissions in one pytest session: it swaps `collector` and
+    `deadline` for each one while the runner, the references and the collected checks stay.
+    """
+
+    runner: Runner
+    references: References
+    #: the outcomes of the submission being graded
+    collector: Collector = field(default_factory=Collector)
+    devices: tuple[str, ...] = ("cpu",)
+    time_limit: float = DEFAULT_TIME_LIMIT
+    #: monotonic time after which no further check starts (the submission's budget)
+    deadline: float | None = None
+    #: build failure reports without pytest's traceback formatting (nobody reads them)
+    brief_reports: bool = False
+    #: check files that could not be imported: the course's fault, not the student's
+    collection_errors: list[str] = field(default_factory=list)
+
+
+class _Reports:
+    """Report hooks that need the session (module-level hooks only see the report)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A check file that cannot be imported is the course's fault, not the student's."""
         if report.failed:
             lines = [line for line in str(report.longrepr).splitlines() if line.startswith("E ")]
             detail = lines[-1][1:].strip() if lines else _first_line(str(report.longrepr))
-            self.collection_errors.append(f"{report.nodeid}: {detail}")
+            self.session.collection_errors.append(f"{report.nodeid}: {detail}")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Plain pytest output shows the student-facing message, not a traceback through the kit."""
-        longrepr = self.longreprs.pop((report.nodeid, report.when), None)
+        longrepr = self.session.collector.longreprs.pop((report.nodeid, report.when), None)
         if longrepr is not None:
             report.longrepr = longrepr
 
-    def results(self) -> dict[str, list[CheckResult]]:
-        """Check results grouped by exercise name."""
-        grouped: dict[str, list[CheckResult]] = {}
-        for check in self.checks.values():
-            grouped.setdefault(check.exercise, []).append(check.result())
-        return grouped
-
-
-@dataclass
-class Session:
-    """Everything the plugin needs to grade one submission (made by the engine)."""
-
-    runner: Runner
-    references: References
-    collector: Collector
-    devices: tuple[str, ...] = ("cpu",)
-    time_limit: float = DEFAULT_TIME_LIMIT
-    #: monotonic time after which no further check starts (the submission's budget)
-    deadline: float | None = None
-    on_collected: Callable[[int], None] | None = None
-    #: build failure reports without pytest's traceback formatting (nobody reads them)
-    brief_reports: bool = False
-
 
 SESSION = pytest.StashKey[Session]()
-_CHECK = pytest.StashKey[_Check]()
+_INFO = pytest.StashKey[_CheckInfo]()
 _OWNED = pytest.StashKey[Runner]()
 
 
@@ -224,7 +240,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if SESSION not in config.stash and submission is not None:
         config.stash[SESSION] = _standalone_session(config, Path(submission))
     if SESSION in config.stash:
-        config.pluginmanager.register(config.stash[SESSION].collector, "autograder-collector")
+        config.pluginmanager.register(_Reports(config.stash[SESSION]), "autograder-reports")
 
 
 def _standalone_session(config: pytest.Config, submission: Path) -> Session:
@@ -246,8 +262,7 @@ def _standalone_session(config: pytest.Config, submission: Path) -> Session:
     candidates = [Path(option)] if option else [Path(config.rootpath) / "solutions",
                                                   Path(config.rootpath).parent / "solutions"]
     solutions = next((c for c in candidates if c.is_dir()), None)
-    return Session(runner=runner, collector=Collector(), devices=available_devices(),
-                   references=References(solutions))
+    return Session(runner=runner, devices=available_devices(), references=References(solutions))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -264,12 +279,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "target_device" in metafunc.fixturenames:
         targets = ["meta"] + [d for d in devices if d == "cuda"]
         metafunc.parametrize("target_device", targets, indirect=True)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    grading = session.config.stash.get(SESSION, None)
-    if grading is not None and grading.on_collected is not None:
-        grading.on_collected(len(session.items))
 
 
 def _session(request: pytest.FixtureRequest) -> Session:
@@ -347,8 +356,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     from autograder.checks import CheckContext, enter_check
 
-    check = session.collector.check_for(item)
-    item.stash[_CONTEXT] = enter_check(CheckContext(runner=session.runner, visibility=check.visibility))
+    info = check_info(item)
+    item.stash[_CONTEXT] = enter_check(CheckContext(runner=session.runner, visibility=info.visibility))
     if session.deadline is not None and time.monotonic() > session.deadline:
         raise StudentTimeout("not run: the submission used up its total time budget",
                              hint="earlier checks took too long; fix those first")

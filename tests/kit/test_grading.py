@@ -142,3 +142,43 @@ def test_broken_check_file_is_a_course_error(tmp_path, course):
     with Grader(type(course)(tmp_path), runner="inprocess") as grader, \
             pytest.raises(CourseError, match=r"test_mlp\.py.*nonexistent_helper_module"):
         grader.grade(course.solutions, only=["mlp"])
+
+
+def test_grade_many_grades_each_submission_as_grade_does(grader, course, write_submission, reference_sources,
+                                                         tmp_path):
+    hanging = reference_sources["views.py"].replace(
+        "    return x.clone().reshape(shape)", "    while True:\n        pass")
+    broken = write_submission({"views.py": hanging, "padding.py": "raise SystemExit(0)\n"})
+    heard = []
+    outcomes = grader.grade_many([course.solutions, tmp_path / "missing", broken, course.exercises_dir],
+                                 only=["padding", "views"], on_graded=lambda path, outcome: heard.append(path))
+    full, missing, hostile, stubs = outcomes
+    assert heard == [course.solutions, tmp_path / "missing", broken, course.exercises_dir]
+    assert full.score == full.max_score == 20 and full.submission == str(course.solutions)
+    assert isinstance(missing, SubmissionError) and "does not exist" in str(missing)
+    assert hostile.score == 7 and stubs.score == 0
+    # One pytest session for all of them gives what separate sessions give.
+    for path, outcome in ((course.solutions, full), (broken, hostile), (course.exercises_dir, stubs)):
+        assert _without_times(outcome) == _without_times(grader.grade(path, only=["padding", "views"]))
+
+
+def test_grade_many_reads_submissions_lazily(grader, course):
+    seen = []
+
+    def feed():
+        for _ in range(2):
+            seen.append(len(seen))
+            yield course.solutions
+
+    graded = []
+    grader.grade_many(feed(), only=["device"], on_graded=lambda path, outcome: graded.append(len(seen)))
+    assert graded == [1, 2]  # each result was out before the next submission was asked for
+
+
+def test_an_interrupt_during_grade_many_reaches_the_caller(grader, course):
+    def stop(path, outcome):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        grader.grade_many([course.solutions, course.solutions], only=["device"], on_graded=stop)
+    assert grader.grade(course.solutions, only=["device"]).score == 10  # the grader still works
