@@ -6,6 +6,8 @@ object the grader has a handle to, in a table of ids; values go back through the
 
 Requests (each a dict; every request may also carry ``seed``, ``env`` and ``release``):
 
+    {"op": "files", "files": [[relative path, bytes], ...]}   the submission, written into the
+                                   working directory; a child's first request, and only once
     {"op": "import", "module": name, "library": bool}
     {"op": "getattr", "target": obj, "name": str}
     {"op": "setattr", "target": obj, "name": str, "value": v}
@@ -37,7 +39,7 @@ import random
 import socket
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import torch
@@ -141,6 +143,7 @@ class Session:
         self.output = CappedWriter()
         #: the number of the request being answered
         self.number: Any = None
+        self.delivered = False
 
     # -- object table
     def keep(self, value: Any) -> str:
@@ -188,6 +191,8 @@ class Session:
                 torch.cuda.manual_seed_all(seed)
             random.seed(seed)
         op = request["op"]
+        if op == "files":
+            return self.run_files(request.get("files"))
         if op == "import":
             return self.run_import(request.get("module"), library=request.get("library") is True)
         handler = _OPERATIONS.get(op)
@@ -235,6 +240,28 @@ class Session:
         return self.encode({"ok": module, "output": self.output.take(), "forbidden": []})
 
 
+    def run_files(self, files: Any) -> bytes:
+        if self.delivered or self.counter:
+            return self.encode({"invalid": "the submission's files were already delivered"})
+        if type(files) is not list or not all(type(f) is list and len(f) == 2 and type(f[0]) is str
+                                              and type(f[1]) is bytes for f in files):
+            return self.encode({"invalid": "malformed files"})
+        self.delivered = True
+        root = Path(self.workdir)
+        try:
+            for name, data in files:
+                parts = PurePosixPath(name).parts
+                if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
+                    return self.encode({"invalid": f"unsafe path {name!r}"})
+                target = root.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "xb") as stream:
+                    stream.write(data)
+        except OSError as exc:
+            return self.encode({"invalid": f"cannot write the submission's files: {exc}"})
+        return self.encode({"ok": len(files), "output": "", "forbidden": []})
+
+
 def _getattr(session: Session, request: dict[str, Any]) -> Any:
     return getattr(request["target"], _name(request.get("name")))
 
@@ -279,6 +306,72 @@ _OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
     "getattr": _getattr, "setattr": _setattr, "call": _call, "callattr": _callattr, "probe": _probe, "hold": _hold,
     "fetch": _fetch,
 }
+
+
+class _Ref:
+    """A grader-side name for an object of the rehearsal's session."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def rehearse() -> None:
+    """Answer a round of typical requests in a throw-away session.
+
+    A child forked from the zygote pays on its first requests for copy-on-write faults, for
+    specialising the bytecode they run and for torch's lazy one-time set-up. The zygote rehearses
+    once before its first fork, so that set-up is shared; each spare child rehearses again while
+    it waits, so its own faults are taken before a check is waiting on it. Runs on one thread and
+    never touches CUDA (neither survives a fork).
+    """
+    session = Session(os.devnull)
+    net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    stack = torch.nn.ModuleList([torch.nn.Linear(2, 2)])
+    weights = torch.nn.ParameterList([torch.nn.Parameter(torch.randn(2, 2))])
+    net_ref, stack_ref, weights_ref = (_Ref(session.keep(obj)) for obj in (net, stack, weights))
+    torch_ref = _Ref(session.keep(torch))
+    image = torch.randn(1, 1, 6, 6)
+    x = torch.randn(3, 8)
+
+    def send(request: dict[str, Any]) -> Any:
+        payload = codec.encode({**request, "n": 1}, reference=lambda v: v.key if type(v) is _Ref else None)
+        reply = codec.decode(session.handle(payload), handle=lambda h: _Ref(h.id))
+        return reply.get("ok", reply)
+
+    def call(target: _Ref, name: str, *args: Any, **kwargs: Any) -> Any:
+        return send({"op": "callattr", "target": target, "name": name, "args": list(args), "kwargs": kwargs})
+
+    send({"op": "call", "target": net_ref, "args": [x], "kwargs": {}, "seed": 1})
+    state = call(net_ref, "state_dict")
+    call(net_ref, "load_state_dict", state)
+    send({"op": "getattr", "target": net_ref, "name": "training"})
+    send({"op": "probe", "name": "named_parameters", "args": [net_ref]})
+    send({"op": "probe", "name": "forward_trace", "args": [net_ref, (x,), {}]})
+    send({"op": "probe", "name": "gradients", "args": [net_ref, (x.requires_grad_(True),), {}, None]})
+    doubled = call(net_ref, "double")
+    send({"op": "call", "target": doubled, "args": [x.detach().double()], "kwargs": {}})
+    call(stack_ref, "__getitem__", 0)
+    call(weights_ref, "__len__")
+    functional = send({"op": "getattr", "target": send({"op": "getattr", "target": torch_ref, "name": "nn"}),
+                       "name": "functional"})
+    call(functional, "conv2d", image, torch.randn(1, 1, 3, 3), padding=1)
+    call(functional, "conv1d", image.view(1, 1, 36), torch.randn(1, 1, 3), stride=2)
+    call(functional, "max_pool2d", image, 2)
+    call(functional, "relu", image.transpose(2, 3))
+    view = call(torch_ref, "reshape", image, (36,))
+    held = send({"op": "hold", "value": view})
+    send({"op": "probe", "name": "shares_memory", "args": [held, held]})
+    send({"op": "fetch", "target": held})
+    call(torch_ref, "zeros", 2, 3, dtype=torch.float64, device=torch.device("meta"))
+    call(net_ref, "to", torch.device("meta"))
+    call(torch_ref, "tensor", [[1.5, float("nan")], [2, 3]])
+    env = {"cuda_available": False, "cuda_device_count": 0, "forbidden": ["torch.Tensor.item"]}
+    send({"op": "callattr", "target": torch_ref, "name": "isclose", "args": [x, x], "kwargs": {}, "env": env})
+    call(torch_ref, "no_such_function")  # a failure, described the way student failures are
+    send({"op": "getattr", "target": net_ref, "name": "no_such_attribute", "release": [net_ref.key]})
+    session.output.take()
 
 
 def serve(sock: socket.socket, workdir: str, *, applied: list[str], unavailable: list[str]) -> None:

@@ -7,8 +7,9 @@ result can say exactly how its submission was isolated. As root on Linux the lay
 * namespaces: a new network namespace (no interfaces up, so no network), PID namespace (the
   submission sees only its own processes; killing its first process kills them all), mount,
   IPC and UTS namespaces;
-* a private file system view: fresh tmpfs on /tmp, /var/tmp and /dev/shm; the course directory
-  (solutions, hidden checks) and the grader's staging area covered by empty read-only tmpfs;
+* a private file system view: fresh tmpfs on /tmp, /var/tmp and /dev/shm (the empty working
+  directory, which the submission's files reach later over the socket, lies in /tmp); the course
+  directory (solutions, hidden checks) and the grader's staging area covered by empty read-only tmpfs;
   the Python installation re-exposed read-only where it lies under a hidden or non-traversable
   directory; the root file system remounted read-only;
 * an unprivileged user id with no supplementary groups, and no_new_privs;
@@ -81,8 +82,11 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
        ctypes.c_ulong(flags), data and data.encode())
 
 
-def confine(policy: Policy, staged: str, keep_fds: tuple[int, ...], report_pid: int) -> tuple[str, Report]:
-    """Confine this (freshly forked) process and return (working directory, report).
+def confine(policy: Policy, keep_fds: tuple[int, ...], report_pid: int) -> tuple[str, Report]:
+    """Confine this (freshly forked) process and return (an empty working directory, report).
+
+    Nothing here depends on a submission, so a confined child can be made before the grader
+    knows which submission it will run; its files arrive over the socket (`_child`).
 
     May fork once more (for the PID namespace): the process that returns is the one that runs
     the submission; it writes its pid and working directory to `report_pid` (a pipe's write end).
@@ -106,7 +110,7 @@ def confine(policy: Policy, staged: str, keep_fds: tuple[int, ...], report_pid: 
     os.setsid()  # its own session and process group: no terminal signals, one group to kill
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-    workdir = _filesystem(policy, staged, report) if isolated else _host_workdir(staged, policy)
+    workdir = _filesystem(policy, report) if isolated else _host_workdir(policy)
     if not isolated:
         os.write(report_pid, f"{os.getpid()} {workdir}\n".encode())
     os.close(report_pid)
@@ -162,12 +166,11 @@ def _within(path: str, parent: str) -> bool:
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
-def _filesystem(policy: Policy, staged: str, report: Report) -> str:
+def _filesystem(policy: Policy, report: Report) -> str:
     """Give this mount namespace a private view; return the working directory."""
     if not report.attempt("private mounts", _mount, None, "/", None, _MS_REC | _MS_PRIVATE):
-        return _host_workdir(staged, policy)
+        return _host_workdir(policy)
     report.attempt("private /proc", _mount, "proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-    source = os.open(staged, os.O_RDONLY | os.O_DIRECTORY)
 
     hide = {os.path.realpath(p) for p in policy.hide if os.path.isdir(p)}
     reveal = _python_paths(hide)
@@ -216,53 +219,25 @@ def _filesystem(policy: Policy, staged: str, report: Report) -> str:
         report.applied.append("course and staging directories hidden")
 
     os.makedirs(WORKDIR, mode=0o755)
-    _copy_tree(source, WORKDIR, policy)
-    os.close(source)
+    _give_to_student(WORKDIR, policy)
     report.attempt("read-only root file system", _mount, None, "/", None,
                    _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
     return WORKDIR
 
 
-def _host_workdir(staged: str, policy: Policy) -> str:
-    """Without a mount namespace: a fresh copy in the host's temporary directory."""
+def _host_workdir(policy: Policy) -> str:
+    """Without a mount namespace: a fresh directory in the host's temporary directory."""
     import tempfile
 
     workdir = tempfile.mkdtemp(prefix="autograder-work-")
-    source = os.open(staged, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        _copy_tree(source, workdir, policy)
-    finally:
-        os.close(source)
-    if policy.uid is not None and os.geteuid() == 0:
-        os.chown(workdir, policy.uid, policy.gid if policy.gid is not None else policy.uid)
+    _give_to_student(workdir, policy)
     return workdir
 
 
-def _copy_tree(source_fd: int, target: str, policy: Policy) -> None:
-    """Copy regular files and directories (never links) from a directory fd into `target`."""
-    owner = (policy.uid, policy.gid if policy.gid is not None else policy.uid) \
-        if policy.uid is not None and os.geteuid() == 0 else None
-    if owner:
-        os.chown(target, *owner)
-    for entry in os.scandir(source_fd):
-        path = os.path.join(target, entry.name)
-        if entry.is_dir(follow_symlinks=False):
-            os.mkdir(path, 0o755)
-            child = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=source_fd)
-            try:
-                _copy_tree(child, path, policy)
-            finally:
-                os.close(child)
-        elif entry.is_file(follow_symlinks=False):
-            src = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=source_fd)
-            try:
-                with os.fdopen(src, "rb", closefd=False) as reader, open(path, "wb") as writer:
-                    while chunk := reader.read(1 << 20):
-                        writer.write(chunk)
-            finally:
-                os.close(src)
-            if owner:
-                os.chown(path, *owner)
+def _give_to_student(directory: str, policy: Policy) -> None:
+    """The student's process writes its files here after dropping to its uid."""
+    if policy.uid is not None and os.geteuid() == 0:
+        os.chown(directory, policy.uid, policy.gid if policy.gid is not None else policy.uid)
 
 
 def apply_limits(policy: Policy, report: Report) -> None:

@@ -18,6 +18,7 @@ __all__ = ["main"]
 
 def main(kit_root: str, port: str, limits: str) -> None:
     token = sys.stdin.readline().strip()
+    sys.dont_write_bytecode = True  # `python -I` ignores PYTHONDONTWRITEBYTECODE
     os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
     import torch
 

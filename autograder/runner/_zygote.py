@@ -8,16 +8,16 @@ does not survive fork either); each child makes its own.
 
 Control messages arrive on a SOCK_SEQPACKET socket, one JSON object per packet:
 
-    {"op": "spawn", "policy": {...}, "staged": dir}
+    {"op": "spawn", "policy": {...}}
         → {"pid": int} + the grader's end of the child's socket (SCM_RIGHTS), or {"error": str}
     {"op": "reap", "pid": int, "timeout": float}
         → {"exit": int | null, "signal": int | null}   (kills the child if it outlives timeout)
-    {"op": "prepare", "policy": {...}, "staged": dir}   (no reply: fork a spare child now)
-    {"op": "drop"} → {"dropped": true}                 (discard the spare child)
+    {"op": "prepare", "policy": {...}}   (no reply: fork a spare child now)
     {"op": "exit"}
 
-After answering a spawn the zygote forks a spare child for the same submission, so the next
-exercise's process is usually confined and waiting before the grader asks for it.
+Children do not depend on a submission (its files reach them over their socket), so the zygote
+keeps one spare child confined, rehearsed and waiting: a spawn hands it over and forks the next,
+which gets ready while the grader works with this one.
 
 The zygote ends when the grader closes the socket, killing whatever children remain.
 """
@@ -69,30 +69,11 @@ def _warm_up(preload: tuple[str, ...]) -> dict[str, Any]:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     with contextlib.suppress(Exception):  # only an optimisation: never a reason not to start
-        _exercise_torch(torch)
+        _child.rehearse()
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") \
         else threading.active_count()
     return {"torch": torch.__version__, "preloaded": loaded, "threads": threads,
             "cuda_initialized": torch.cuda.is_initialized()}
-
-
-def _exercise_torch(torch: Any) -> None:
-    """Run the common operations once, so their lazy one-time set-up is done before the fork
-    and every child inherits it instead of paying it again (on one thread: no pool started)."""
-    layer = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
-    params = torch.nn.ParameterList([torch.nn.Parameter(torch.randn(2, 2))])
-    for dtype in (torch.float32, torch.float64):
-        x = torch.randn(3, 8, dtype=dtype, requires_grad=True)
-        out = layer.to(dtype)(x) @ params[0].to(dtype)
-        out.sum().backward()
-        torch.isclose(out.detach(), out.detach().clone()).all()
-    image = torch.randn(1, 1, 6, 6)
-    torch.nn.functional.conv2d(image, torch.randn(1, 1, 3, 3), padding=1)
-    torch.nn.functional.conv1d(image.view(1, 1, 36), torch.randn(1, 1, 3))
-    torch.nn.functional.max_pool2d(image, 2)
-    y = image.view(36).reshape(6, 6).t().contiguous().unsqueeze(0).clone()
-    y.sum().item()
-    layer.to("meta")
 
 
 class Zygote:
@@ -101,7 +82,7 @@ class Zygote:
         self.exited: dict[int, int] = {}
         #: live children: pid → host working directory to delete when it ends (or None)
         self.children: dict[int, str | None] = {}
-        #: a confined child made ahead of time for the next spawn of the same submission
+        #: a confined child made ahead of time for the next spawn: (policy key, pid, socket)
         self.spare: tuple[str, int, socket.socket] | None = None
 
     def send(self, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
@@ -145,9 +126,6 @@ class Zygote:
                     self.prepare(message)
                 elif op == "reap":
                     self.reap(int(message["pid"]), float(message.get("timeout", 1.0)))
-                elif op == "drop":
-                    self.drop_spare()
-                    self.send({"dropped": True})
                 elif op == "exit":
                     break
                 else:
@@ -160,41 +138,40 @@ class Zygote:
         self.shutdown()
 
     @staticmethod
-    def _wanted(message: dict[str, Any]) -> tuple[Policy, str, str]:
-        """(policy, staged directory, key of a spare made for them) from a request."""
+    def _wanted(message: dict[str, Any]) -> tuple[Policy, str]:
+        """(policy, key of a spare made for it) from a request."""
         policy = Policy.from_dict(message["policy"])
-        staged = str(message["staged"])
-        return policy, staged, json.dumps([staged, policy.to_dict()], sort_keys=True)
+        return policy, json.dumps(policy.to_dict(), sort_keys=True)
 
-    def _fork_spare(self, policy: Policy, staged: str, key: str) -> None:
-        started = self.fork(policy, staged, spare=True)
+    def _fork_spare(self, policy: Policy, key: str) -> None:
+        started = self.fork(policy, spare=True)
         if started is not None:
             self.spare = (key, *started)
 
     def prepare(self, message: dict[str, Any]) -> None:
-        """Fork a spare for this submission now (no reply): the grader is about to ask."""
-        policy, staged, key = self._wanted(message)
+        """Fork a spare for this policy now (no reply): the grader will ask for a child soon."""
+        policy, key = self._wanted(message)
         if self.spare is None or self.spare[0] != key:
             self.drop_spare()
-            self._fork_spare(policy, staged, key)
+            self._fork_spare(policy, key)
 
     def spawn(self, message: dict[str, Any]) -> None:
-        """Hand the grader a confined child for this submission: the spare if it fits, else a
-        new one; then fork the next spare while the grader is busy with this one."""
-        policy, staged, key = self._wanted(message)
-        if self.spare is not None and self.spare[0] == key:
+        """Hand the grader a confined child: the spare if it fits and lives, else a new one;
+        then fork the next spare while the grader is busy with this one."""
+        policy, key = self._wanted(message)
+        if self.spare is not None and self.spare[0] == key and self.spare[1] in self.children:
             _, pid, sock = self.spare
             self.spare = None
         else:
             self.drop_spare()
-            started = self.fork(policy, staged, spare=False)
+            started = self.fork(policy, spare=False)
             if started is None:
                 self.send({"error": "the student process did not start"})
                 return
             pid, sock = started
         self.send({"pid": pid}, (sock.fileno(),))
         sock.close()
-        self._fork_spare(policy, staged, key)
+        self._fork_spare(policy, key)
 
     def drop_spare(self) -> None:
         if self.spare is not None:
@@ -203,8 +180,9 @@ class Zygote:
             sock.close()
             _kill(pid)
 
-    def fork(self, policy: Policy, staged: str, *, spare: bool) -> tuple[int, socket.socket] | None:
-        """Fork a child that confines itself and then serves requests on a new socket."""
+    def fork(self, policy: Policy, *, spare: bool) -> tuple[int, socket.socket] | None:
+        """Fork a child that confines itself and then serves requests on a new socket; a spare
+        rehearses first (see `_child.rehearse`), as nobody is waiting for it yet."""
         mine, theirs = socket.socketpair()
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -216,15 +194,11 @@ class Zygote:
                 mine.close()
                 if self.spare is not None:
                     self.spare[2].close()
-                workdir, report = _jail.confine(policy, staged, (theirs.fileno(),), write_end)
+                workdir, report = _jail.confine(policy, (theirs.fileno(),), write_end)
                 sys.path[:] = [workdir, *(p for p in sys.path if p)]
                 if spare:
-                    # A spare waits for the grader: meanwhile it takes the copy-on-write faults
-                    # that its first calls would otherwise pay while a check waits.
-                    import torch
-
                     with contextlib.suppress(Exception):
-                        _exercise_torch(torch)
+                        _child.rehearse()
                 _child.serve(theirs, workdir, applied=report.applied, unavailable=report.unavailable)
                 code = 0
             finally:
@@ -294,6 +268,7 @@ def _read_line(fd: int, timeout: float) -> str:
 def main(kit_root: str, control_fd: str, preload: str) -> None:
     """Warm up, report readiness, then serve spawn requests until the grader goes away."""
     control = socket.socket(fileno=int(control_fd))
+    sys.dont_write_bytecode = True  # `python -I` ignores PYTHONDONTWRITEBYTECODE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when the zygote ends
     try:
         info = _warm_up(tuple(filter(None, preload.split(","))))

@@ -134,13 +134,11 @@ class ChildFactory(Protocol):
     #: how isolated its children are: "sandbox", "process" or "in-process"
     mode: str
 
-    def start(self, staged: Path, policy: Policy) -> Child: ...
+    def start(self, staged: Path, policy: Policy) -> Child:
+        """A child running the submission staged in `staged`."""
 
-    def prepare(self, staged: Path, policy: Policy) -> None:
-        """A submission was loaded: get a child ready for it, if the factory can."""
-
-    def discard(self) -> None:
-        """The current submission is done: drop anything prepared for it."""
+    def prepare(self, policy: Policy) -> None:
+        """Children with this policy will be asked for: get one ready, if the factory can."""
 
     def close(self) -> None: ...
 
@@ -153,6 +151,29 @@ def _hello(sock: socket.socket, timeout: float) -> dict[str, Any]:
     if type(message) is not dict or type(message.get("hello")) is not dict:
         raise SandboxError("the student process did not start correctly")
     return message["hello"]
+
+
+def _read_files(staged: Path) -> list[list[Any]]:
+    """The staged submission's regular files as [relative path, contents] (`staged` already
+    refused links and enforced the size limits)."""
+    return [[path.relative_to(staged).as_posix(), path.read_bytes()]
+            for path in sorted(staged.rglob("*")) if path.is_file() and not path.is_symlink()]
+
+
+def _deliver(child: ChildProcess, files: list[list[Any]]) -> None:
+    """Send a fresh child the submission's files: its first request, before any student code."""
+    from autograder.runner import codec
+
+    try:
+        reply = codec.decode(child.exchange(codec.encode({"op": "files", "files": files, "n": 0}),
+                                            time.monotonic() + START_TIMEOUT))
+        problem = None if type(reply) is dict and reply.get("n") == 0 and "ok" in reply else \
+            f"it answered {reply!r:.200}"
+    except (EOFError, TimeoutError, OSError, ValueError) as exc:  # FrameError and CodecError included
+        problem = f"{child.ended()}: {exc}"
+    if problem is not None:
+        child.kill()
+        raise SandboxError(f"could not hand the submission to its process ({problem})")
 
 
 class ZygoteFactory:
@@ -208,18 +229,22 @@ class ZygoteFactory:
         return self._ready
 
     def start(self, staged: Path, policy: Policy) -> ChildProcess:
+        """Take the zygote's waiting child (or a new one) and hand it the submission's files."""
+        files = _read_files(staged)
         self._relaunch_if_gone()
         try:
-            return self._start(staged, policy)
+            child = self._start(policy)
         except SandboxError:
             if self._process.poll() is None:
                 raise
             self._relaunch_if_gone()  # it died while answering: one more try with a new one
-            return self._start(staged, policy)
+            child = self._start(policy)
+        _deliver(child, files)
+        return child
 
-    def _start(self, staged: Path, policy: Policy) -> ChildProcess:
+    def _start(self, policy: Policy) -> ChildProcess:
         self.ready()
-        request = {"op": "spawn", "policy": policy.to_dict(), "staged": str(staged)}
+        request = {"op": "spawn", "policy": policy.to_dict()}
         self._control.send(json.dumps(request).encode())
         reply, fds = self._receive_with_fds(START_TIMEOUT)
         if "error" in reply or len(fds) != 1:
@@ -240,18 +265,11 @@ class ZygoteFactory:
         reply = self._receive(START_TIMEOUT)
         return reply.get("exit"), reply.get("signal")
 
-    def prepare(self, staged: Path, policy: Policy) -> None:
-        """Start confining a child for this submission now; `start` will hand it over."""
-        if self._ready is None or self._process.poll() is not None:
-            return
-        request = {"op": "prepare", "policy": policy.to_dict(), "staged": str(staged)}
-        self._control.send(json.dumps(request).encode())
-
-    def discard(self) -> None:
-        """Forget the spare child made for the current submission."""
-        if self._ready is not None and self._process.poll() is None:
-            self._control.send(json.dumps({"op": "drop"}).encode())
-            self._receive(START_TIMEOUT)
+    def prepare(self, policy: Policy) -> None:
+        """Have the zygote confine a child now (right after its warm-up, if it is still warming
+        up); `start` will hand it over."""
+        if self._process.poll() is None:
+            self._control.send(json.dumps({"op": "prepare", "policy": policy.to_dict()}).encode())
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -311,10 +329,7 @@ class SpawnFactory:
         child.hello = _hello(sock, WARM_UP_TIMEOUT)
         return child
 
-    def prepare(self, staged: Path, policy: Policy) -> None:
-        pass
-
-    def discard(self) -> None:
+    def prepare(self, policy: Policy) -> None:
         pass
 
     def _reap(self, pid: int) -> tuple[int | None, int | None]:

@@ -94,10 +94,7 @@ class InProcessFactory:
     def start(self, staged: Path, policy: Policy) -> LocalChild:
         return LocalChild(staged)
 
-    def prepare(self, staged: Path, policy: Policy) -> None:
-        pass
-
-    def discard(self) -> None:
+    def prepare(self, policy: Policy) -> None:
         pass
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ class Policy:
     hide: tuple[str, ...] = ()
     #: new namespaces and a private file system view (needs root)
     namespaces: bool = True
-    #: CPU seconds for the whole process (one exercise); SIGXCPU ends it after that
+    #: CPU seconds for the whole process (one submission); SIGXCPU ends it after that
     cpu_seconds: int = 300
     #: private writable memory (RLIMIT_DATA); an allocation past it fails cleanly
     memory_bytes: int = 4 * 2**30

@@ -18,6 +18,7 @@ importing is not imported again in that submission.
 
 from __future__ import annotations
 
+import tempfile
 import time
 import weakref
 from pathlib import Path
@@ -99,8 +100,11 @@ class RemoteRunner(Runner):
 
     def __init__(self, factory: ChildFactory, policy: Policy) -> None:
         super().__init__()
-        self.policy = policy
+        # Staged copies live in the temporary directory: children must not see other submissions.
+        self.policy = Policy.from_dict({**policy.to_dict(),
+                                        "hide": tuple(dict.fromkeys((*policy.hide, tempfile.gettempdir())))})
         self._factory = factory
+        factory.prepare(self.policy)
         self._child: Child | None = None
         self._staged: Path | None = None
         self._copies = _Copies()
@@ -126,17 +130,9 @@ class RemoteRunner(Runner):
         self.unload()
         self._staged = submission.resolve()
         self._broken_imports.clear()
-        self._factory.prepare(self._staged, self._child_policy())
-
-    def _child_policy(self) -> Policy:
-        assert self._staged is not None
-        hide = tuple(dict.fromkeys((*self.policy.hide, str(self._staged.parent))))
-        return Policy.from_dict({**self.policy.to_dict(), "hide": hide})
 
     def unload(self) -> None:
         self._stop_child()
-        if self._staged is not None:
-            self._factory.discard()
         self._staged = None
 
     def close(self) -> None:
@@ -176,7 +172,7 @@ class RemoteRunner(Runner):
             if self._staged is None:
                 raise RuntimeError("no submission is loaded")
             waited = time.monotonic()
-            self._child = self._factory.start(self._staged, self._child_policy())
+            self._child = self._factory.start(self._staged, self.policy)
             self._hello = self._child.hello
             self._copies.reset()
             self._modules.clear()

@@ -187,7 +187,7 @@ def test_spawned_children_work_where_fork_is_not_used(course):
         from autograder.grading import Grader
 
         result = Grader(course, runner=runner, time_limit=60).grade(course.solutions, only=["padding"])
-    assert result.score == 10
+    assert result.score == 10, [check.message for check in result.checks]
     assert result.sandbox.mode == "process"
     assert any("namespaces" in note for note in result.sandbox.unavailable)
 
@@ -202,3 +202,74 @@ def test_a_dead_zygote_is_replaced_and_grading_goes_on(course):
         zygote.wait()
         assert grader.grade(course.solutions, only=["views"]).score == 10
         assert grader.runner._factory._process.pid != zygote.pid
+
+
+LOOK_AROUND = '''
+import os
+
+def everything():
+    found = []
+    for top in ("/tmp", "/var/tmp", "/dev/shm"):
+        for root, dirs, files in os.walk(top):
+            found += [os.path.join(root, name) for name in files]
+    return sorted(found)
+'''
+
+
+@needs_full_sandbox
+def test_a_child_sees_only_its_own_submission(grader, tmp_path):
+    """Children are confined before their submission is known: nothing of the one before
+    may be left where the next can look."""
+    first, second = tmp_path / "alice", tmp_path / "bob"
+    for folder, name in ((first, "secret_of_alice.txt"), (second, "notes.txt")):
+        folder.mkdir()
+        (folder / name).write_text(folder.name)
+        (folder / "look.py").write_text(LOOK_AROUND)
+    seen = []
+    for folder in (first, second):
+        grader.runner.load(folder)
+        try:
+            grader.runner.begin_check(seed=1, time_limit=20)
+            seen.append(Student(grader.runner).look.everything())
+        finally:
+            grader.runner.unload()
+    assert seen[0] == ["/tmp/work/look.py", "/tmp/work/secret_of_alice.txt"]
+    assert seen[1] == ["/tmp/work/look.py", "/tmp/work/notes.txt"]
+
+
+def test_the_files_of_a_submission_are_delivered_once_and_only_inside(tmp_path):
+    from autograder.runner import _child, codec
+
+    session = _child.Session(str(tmp_path))
+
+    def send(files):
+        return codec.decode(session.handle(codec.encode({"op": "files", "files": files, "n": 1})))
+
+    assert "unsafe path" in send([["../escape.py", b"x"]])["invalid"]
+    session.delivered = False
+    assert "unsafe path" in send([["/etc/passwd", b"x"]])["invalid"]
+    session.delivered = False
+    assert send([["pkg/mod.py", b"VALUE = 1\n"], ["top.py", b""]])["ok"] == 2
+    assert (tmp_path / "pkg" / "mod.py").read_bytes() == b"VALUE = 1\n"
+    assert "already delivered" in send([["late.py", b"x"]])["invalid"]
+    assert not (tmp_path / "late.py").exists() and not (tmp_path.parent / "escape.py").exists()
+
+
+def test_the_rehearsal_of_spare_children_still_matches_the_protocol(monkeypatch):
+    """The zygote and its spares rehearse with errors suppressed (it is only an optimisation),
+    so a rehearsal that no longer matches the protocol would go unnoticed but for this."""
+    from autograder.runner import _child, codec
+
+    replies = []
+    handle = _child.Session.handle
+
+    def recording(self, payload):
+        reply = handle(self, payload)
+        replies.append(codec.decode(reply, handle=lambda h: h))
+        return reply
+
+    monkeypatch.setattr(_child.Session, "handle", recording)
+    _child.rehearse()
+    outcomes = [next(k for k in ("ok", "raised", "invalid") if k in reply) for reply in replies]
+    assert len(outcomes) > 20 and "invalid" not in outcomes
+    assert outcomes.count("raised") == 2  # the two failures it rehearses on purpose
