@@ -14,9 +14,11 @@ directory is never put on the grader's ``sys.path``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import io
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -120,6 +122,9 @@ class Grader:
         if hidden and not course.has_solutions:
             raise UsageError(f"{course.root} has no solutions/: hidden checks need the reference solutions")
         self._references = References(course.solutions if course.has_solutions else None)
+        # Deleting a staged copy can take milliseconds while children's mount namespaces come
+        # and go: it happens beside the grading, not in its way.
+        self._cleaner = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="autograder-cleanup")
 
     @property
     def runner(self) -> Runner:
@@ -127,6 +132,10 @@ class Grader:
 
     def close(self) -> None:
         self._runner.close()
+        self._cleaner.shutdown(wait=True)
+
+    def _remove_later(self, root: Path) -> None:
+        self._cleaner.submit(shutil.rmtree, root, ignore_errors=True)
 
     def __enter__(self) -> Grader:
         return self
@@ -260,7 +269,7 @@ class _Loop:
             self.on_collected(len(items))
         runner = grader.runner
         try:
-            with staged(path) as directory:
+            with staged(path, remove=grader._remove_later) as directory:
                 runner.load(directory)
                 try:
                     for i, item in enumerate(items):

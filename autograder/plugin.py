@@ -272,17 +272,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Two arguments are devices, given straight to the check (no fixture to set up per run):
+
+    * ``device``: the device this run of the check computes on: cpu, and again cuda when
+      available;
+    * ``target_device``: a device to move things to: meta (so CPU-only machines check device
+      logic too), and cuda when available.
+    """
+    import torch
+
     session = metafunc.config.stash.get(SESSION, None)
     devices = session.devices if session is not None else ("cpu",)
     if "device" in metafunc.fixturenames:
-        metafunc.parametrize("device", devices, indirect=True)
+        metafunc.parametrize("device", [torch.device(d) for d in devices], ids=list(devices))
     if "target_device" in metafunc.fixturenames:
         targets = ["meta"] + [d for d in devices if d == "cuda"]
-        metafunc.parametrize("target_device", targets, indirect=True)
+        metafunc.parametrize("target_device", [torch.device(d) for d in targets], ids=targets)
 
 
-def _session(request: pytest.FixtureRequest) -> Session:
-    session = request.config.stash.get(SESSION, None)
+def _session(config: pytest.Config) -> Session:
+    session = config.stash.get(SESSION, None)
     if session is None:
         raise pytest.UsageError("these checks grade a submission: run them with "
                                 "`autograder grade` or `pytest --submission DIR`")
@@ -293,7 +302,7 @@ def _session(request: pytest.FixtureRequest) -> Session:
 
 
 @pytest.fixture
-def student(request: pytest.FixtureRequest) -> Any:
+def student(pytestconfig: pytest.Config) -> Any:
     """The submission: ``student.mlp`` is a handle to the student's ``mlp.py``.
 
     Calls and attribute access on it run the student's code (in a sandbox when grading), and
@@ -301,31 +310,14 @@ def student(request: pytest.FixtureRequest) -> Any:
     """
     from autograder.runner.proxy import Student
 
-    return Student(_session(request).runner)
+    return Student(_session(pytestconfig).runner)
 
 
 @pytest.fixture
-def reference(request: pytest.FixtureRequest) -> References:
+def reference(pytestconfig: pytest.Config) -> References:
     """The reference solutions: ``reference.mlp.MLP`` is the solution's class, run in the
     grader's own process. Only hidden checks may use it (students do not have the solutions)."""
-    return _session(request).references
-
-
-@pytest.fixture
-def device(request: pytest.FixtureRequest) -> Any:
-    """The device this run of the check computes on: cpu, and again cuda when available."""
-    import torch
-
-    return torch.device(request.param)
-
-
-@pytest.fixture
-def target_device(request: pytest.FixtureRequest) -> Any:
-    """A device to move things to: meta (so CPU-only machines check device logic too), and
-    cuda when available."""
-    import torch
-
-    return torch.device(request.param)
+    return _session(pytestconfig).references
 
 
 def seed_everything(seed: int) -> None:
@@ -346,6 +338,8 @@ def _seed_for(nodeid: str) -> int:
 
 
 _CONTEXT = pytest.StashKey[Any]()
+#: (seed, time limit or None) of an item
+_PLAN = pytest.StashKey[tuple[int, float | None]]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -361,9 +355,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if session.deadline is not None and time.monotonic() > session.deadline:
         raise StudentTimeout("not run: the submission used up its total time budget",
                              hint="earlier checks took too long; fix those first")
-    marker = item.get_closest_marker("time_limit")
-    limit = float(marker.args[0]) if marker and marker.args else session.time_limit
-    seed = _seed_for(item.nodeid)
+    seed, limit = item.stash.get(_PLAN, (None, None))
+    if seed is None:  # worked out once per item, however many submissions it grades
+        marker = item.get_closest_marker("time_limit")
+        seed, limit = item.stash[_PLAN] = (_seed_for(item.nodeid),
+                                           float(marker.args[0]) if marker and marker.args else None)
+    limit = limit if limit is not None else session.time_limit
     seed_everything(seed)
     session.runner.begin_check(seed=seed, time_limit=limit)
 
@@ -414,8 +411,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return None
     if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
         return None
-    device = item.callspec.params.get("device", item.callspec.params.get("target_device")) \
-        if hasattr(item, "callspec") else None
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    device = params.get("device", params.get("target_device"))
+    device = str(device) if device is not None else None
     if call.excinfo is None:
         if call.when == "call":
             session.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,

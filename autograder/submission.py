@@ -11,7 +11,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -26,9 +26,16 @@ MAX_FILES = 500
 _SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
 
 
+def _remove(root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @contextmanager
-def staged(submission: Path) -> Iterator[Path]:
+def staged(submission: Path, *, remove: Callable[[Path], object] = _remove) -> Iterator[Path]:
     """Yield a private copy of the submission as a directory; delete it afterwards.
+
+    Args:
+        remove: deletes the copy's root directory (a grader hands this to a background thread).
 
     Raises:
         SubmissionError: it does not exist, is not a directory/zip/.py, or is unsafe or too big.
@@ -50,7 +57,7 @@ def staged(submission: Path) -> Iterator[Path]:
         _make_readable(root)
         yield target
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        remove(root)
 
 
 def _copy_dir(source: Path, target: Path) -> None:
