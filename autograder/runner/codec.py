@@ -1,29 +1,35 @@
 """The wire format between the grader and the student's process.
 
-Values cross as a JSON tree plus raw byte buffers. The tree uses a closed table of tags, so the
-decoder only ever builds plain values; it never imports, never resolves a name it was sent and
-never unpickles. What a value may be:
+Values cross as a JSON tree plus raw byte buffers. A JSON object is a tagged node exactly when it
+has the key ``"$"``, and tags come from a closed table, so the decoder only ever builds plain
+values; it never imports, never resolves a name it was sent and never unpickles. What a value
+may be:
 
-=============  =================================================================
-JSON scalars   None, bool, int, float (NaN and ±inf allowed), str
-``list``       ``{"$": "list", "v": [...]}``; likewise ``tuple``
-``dict``       ``{"$": "map", "v": {str: value}}`` when every key is a string, else
-               ``{"$": "dict", "v": [[key, value], ...]}``; ``odict`` for OrderedDict
-``ntuple``     a namedtuple: ``typename``, ``fields`` and ``v``
-``bytes``      a buffer
-``tensor``     dtype (from a fixed table), shape, strides, device, requires_grad, parameter
-               flag and a buffer with the elements; ``id`` names the object on the side that
-               holds it, so identity questions can be asked later
-``dtype``      a torch.dtype by name; ``device``: a torch.device; ``size``: a torch.Size
-``ref``        an object the *receiver* already holds, by id
-``handle``     an object the *sender* holds and could not send as data (a module, a class, a
-               tensor subclass …): its id, exact type name and a capped repr
-=============  =================================================================
+==============  ================================================================================
+JSON scalars    None, bool, int, str and finite floats, as themselves
+``list``        a JSON array (``{"$": "list", "v": [...]}`` is accepted too)
+``dict``        a JSON object when every key is a string and none is ``"$"``;
+                ``{"$": "map", "v": {str: value}}`` when every key is a string, one of them ``"$"``;
+                else ``{"$": "dict", "v": [[key, value], ...]}``; ``odict`` for OrderedDict
+``tuple``       ``{"$": "tuple", "v": [...]}``
+``ntuple``      a namedtuple: ``typename``, ``fields`` and ``v``
+``float``       NaN, inf or -inf: ``{"$": "float", "v": "nan"}``
+``bytes``       a buffer
+``tensor``      dtype (from a fixed table), shape, strides, device, requires_grad, parameter
+                flag and a buffer with the elements; ``id`` names the object on the side that
+                holds it, so identity questions can be asked later
+``dtype``       a torch.dtype by name; ``device``: a torch.device; ``size``: a torch.Size
+``ref``         an object the *receiver* already holds, by id
+``handle``      an object the *sender* holds and could not send as data (a module, a class, a
+                tensor subclass …): its id, exact type name and a capped repr
+==============  ================================================================================
 
 Only exact types are data: a subclass of ``torch.Tensor`` or of ``float`` travels as a handle,
-so an object with a custom ``__eq__`` can never reach the grader's comparisons.
+so an object with a custom ``__eq__`` can never reach the grader's comparisons. Types are told
+apart by identity (``type(v) is int``), never by ``isinstance`` or by hashing the type.
 
-A payload is ``<u32 header length><header JSON><buffers>``; `wire` frames it for the socket.
+A payload is ``<u32 header length><header JSON {"v": tree, "n": [buffer lengths]}><buffers>``;
+`wire` frames it for the socket.
 """
 
 from __future__ import annotations
@@ -102,80 +108,144 @@ def _is_tensor(value: object) -> bool:
 
 def is_data(value: object, _depth: int = 0) -> bool:
     """True when `value` crosses as data, with no handle anywhere inside it."""
-    if _depth > _MAX_DEPTH:
-        return False
     kind = type(value)
-    if value is None or kind in (bool, int, float, str, bytes, torch.dtype, torch.device, torch.Size):
+    if (value is None or kind is bool or kind is int or kind is float or kind is str or kind is bytes
+            or kind is torch.device or kind is torch.Size):
         return True
+    if kind is torch.dtype:
+        return value in _DTYPE_NAMES
     if _is_tensor(value):
         return True
-    if kind in (list, tuple) or _is_namedtuple(value):
-        return all(is_data(item, _depth + 1) for item in value)  # type: ignore[union-attr]
-    if kind in (dict, OrderedDict):
+    if _depth > _MAX_DEPTH:  # containers nest at most this deep (scalars may sit one deeper)
+        return False
+    if kind is list or kind is tuple or _is_namedtuple(value):
+        return all(is_data(item, _depth + 1) for item in value)  # type: ignore[attr-defined]
+    if kind is dict or kind is OrderedDict:
         return all(is_data(k, _depth + 1) and is_data(v, _depth + 1)
-                   for k, v in value.items())  # type: ignore[union-attr]
+                   for k, v in value.items())  # type: ignore[attr-defined]
     return False
 
 
 # --------------------------------------------------------------------------- encoding
 
+# The header is written by one JSON encoder built once. ``allow_nan=False`` makes it refuse NaN
+# and ±inf, which `_dump` then tags; ``check_circular=False`` is safe because every list and dict
+# it sees is a fresh one `_Encoder` built, no deeper than _MAX_DEPTH.
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False)
+_write_json = _JSON_ENCODER.encode
+
+
+_U32 = struct.Struct("<I")
+
 
 class _Encoder:
+    """Builds the JSON tree for one value, collecting the buffers it refers to.
+
+    Containers are copied before they are looked at (``list(v)``, ``dict(v)`` run in C): the tree
+    handed to the JSON encoder is ours alone, so nothing can change between checking it and
+    writing it. JSON scalars stay in the copies as they are; only other items are converted.
+    """
+
+    __slots__ = ("alive", "buffers", "items", "keep", "reference", "size", "tensor_id")
+
     def __init__(self, *, reference: Callable[[Any], str | None] | None,
                  keep: Callable[[Any], str] | None, tensor_id: Callable[[torch.Tensor], str | None] | None):
         self.reference = reference
         self.keep = keep
         self.tensor_id = tensor_id
-        self.buffers: list[bytes] = []
+        self.buffers: list[Any] = []  # bytes, or views of the tensors in `alive`
+        self.alive: list[torch.Tensor] = []
         self.size = 0
         self.items = 0
 
-    def buffer(self, data: bytes) -> int:
-        self.size += len(data)
+    def buffer(self, data: Any, size: int) -> int:
+        self.size += size
         if self.size > MAX_FRAME:
             raise CodecError(f"value is larger than {MAX_FRAME // 2**20} MiB")
         self.buffers.append(data)
         return len(self.buffers) - 1
 
-    def value(self, value: Any, depth: int = 0) -> Any:
-        self.items += 1
+    def count(self, items: int, depth: int) -> None:
+        self.items += items
         if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
             raise CodecError("value is nested too deeply or has too many items")
+
+    def value(self, value: Any, depth: int) -> Any:
+        """The tree for `value`, which is not a JSON scalar (callers keep those as they are)."""
         kind = type(value)
-        if value is None or kind is bool or kind is int or kind is str:
-            return value
+        if kind is list:
+            return self.sequence(value, depth)
+        if kind is dict:
+            return self.mapping(value, depth)
+        if kind is tuple:
+            return {"$": "tuple", "v": self.sequence(value, depth)}
+        if kind is bytes:
+            return {"$": "bytes", "b": self.buffer(value, len(value))}
+        # An instance of any other class may be something the receiver holds.
         if self.reference is not None:
             ref = self.reference(value)
             if ref is not None:
                 return {"$": "ref", "id": ref}
+        return self.other(value, kind, depth)
+
+    def sequence(self, value: list[Any] | tuple[Any, ...], depth: int) -> list[Any]:
+        self.items += len(value)
+        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
+            raise CodecError("value is nested too deeply or has too many items")
+        items = list(value)
+        for i, item in enumerate(items):
+            kind = type(item)
+            if not (kind is int or kind is str or kind is float or kind is bool or item is None):
+                items[i] = self.value(item, depth + 1)
+        return items
+
+    def mapping(self, value: dict[Any, Any], depth: int) -> Any:
+        self.items += len(value)
+        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
+            raise CodecError("value is nested too deeply or has too many items")
+        out = dict(value)
+        for key in out:
+            if type(key) is not str:
+                return {"$": "dict", "v": self.pairs(out.items(), len(out), depth)}
+        for key, item in out.items():  # replacing values, not keys, while iterating is allowed
+            kind = type(item)
+            if not (kind is int or kind is str or kind is float or kind is bool or item is None):
+                out[key] = self.value(item, depth + 1)
+        # Only exact str keys are in `out`, so looking "$" up runs no code of the sender's.
+        return {"$": "map", "v": out} if "$" in out else out
+
+    def pairs(self, items: Any, n: int, depth: int) -> list[list[Any]]:
+        self.count(n, depth)
+        return [[self.item(key, depth + 1), self.item(item, depth + 1)] for key, item in list(items)]
+
+    def item(self, value: Any, depth: int) -> Any:
+        kind = type(value)
+        if kind is int or kind is str or kind is float or kind is bool or value is None:
+            return value
+        return self.value(value, depth)
+
+    def other(self, value: Any, kind: type, depth: int) -> Any:
         if kind is Keep:
             return self.handle(value.value)
-        if kind is float:
-            return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
-        if kind is bytes:
-            return {"$": "bytes", "b": self.buffer(value)}
-        if _is_tensor(value):
-            return self.tensor(value)
-        if kind is torch.dtype:
-            if value not in _DTYPE_NAMES:
-                return self.handle(value)
-            return {"$": "dtype", "v": _DTYPE_NAMES[value]}
-        if kind is torch.device:
+        if kind is torch.Tensor or kind is torch.nn.Parameter:
+            if value.layout == torch.strided and value.dtype in _DTYPE_NAMES:
+                return self.tensor(value)
+        elif kind is torch.dtype:
+            name = _DTYPE_NAMES.get(value)
+            if name is not None:
+                return {"$": "dtype", "v": name}
+        elif kind is torch.device:
             return {"$": "device", "v": str(value)}
-        if kind is torch.Size:
+        elif kind is torch.Size:
             return {"$": "size", "v": list(value)}
-        if kind is list or kind is tuple:
-            return {"$": kind.__name__, "v": [self.value(item, depth + 1) for item in value]}
-        if _is_namedtuple(value):
+        elif kind is OrderedDict:
+            self.count(len(value), depth)
+            return {"$": "odict", "v": self.pairs(value.items(), len(value), depth)}
+        elif _is_namedtuple(value):
             # The receiver's answer may hold this type again: decode it as this very class.
             register_namedtuple(kind)
             return {"$": "ntuple", "typename": kind.__name__, "fields": list(kind._fields),
-                    "v": [self.value(item, depth + 1) for item in value]}
-        if kind is dict and all(type(k) is str for k in value):
-            return {"$": "map", "v": {k: self.value(v, depth + 1) for k, v in value.items()}}
-        if kind is dict or kind is OrderedDict:
-            return {"$": "odict" if kind is OrderedDict else "dict",
-                    "v": [[self.value(k, depth + 1), self.value(v, depth + 1)] for k, v in value.items()]}
+                    "v": self.sequence(value, depth)}
         return self.handle(value)
 
     def tensor(self, t: torch.Tensor) -> dict[str, Any]:
@@ -184,17 +254,26 @@ class _Encoder:
             "dtype": _DTYPE_NAMES[t.dtype],
             "shape": list(t.shape),
             "device": str(t.device),
-            "grad": bool(t.requires_grad),
+            "grad": t.requires_grad,
             "param": type(t) is torch.nn.Parameter,
         }
         # Keep a dense non-contiguous layout (a transpose, a permute) so checks can send one.
         if not t.is_contiguous() and _dense(t.shape, t.stride()):
             node["strides"] = list(t.stride())
-        if t.device.type != "meta":
-            data = t.detach().to("cpu").clone(memory_format=torch.contiguous_format)
-            # A fresh contiguous clone owns exactly numel * itemsize bytes from data_ptr() on.
-            size = data.numel() * data.element_size()
-            node["b"] = self.buffer(ctypes.string_at(data.data_ptr(), size) if size else b"")
+        if not t.is_meta:
+            size = t.numel() * t.element_size()
+            if self.size + size > MAX_FRAME:
+                raise CodecError(f"value is larger than {MAX_FRAME // 2**20} MiB")
+            # A fresh contiguous copy (conjugate and negative views resolved) that nobody else
+            # holds owns exactly `size` bytes from data_ptr() on; `alive` keeps it until the
+            # payload is joined, which is the only copy of the bytes made here.
+            data = t.detach()
+            if t.is_cpu:
+                data = data.clone(memory_format=torch.contiguous_format)
+            else:
+                data = data.to("cpu").clone(memory_format=torch.contiguous_format)
+            self.alive.append(data)
+            node["b"] = self.buffer((ctypes.c_char * size).from_address(data.data_ptr()) if size else b"", size)
         if self.tensor_id is not None:
             node["id"] = self.tensor_id(t)
         return node
@@ -208,6 +287,31 @@ class _Encoder:
             text = f"<{_type_name(value)}>"
         return {"$": "handle", "id": self.keep(value), "type": _type_name(value),
                 "repr": text[:_REPR_CAP], "callable": callable(value)}
+
+
+def _tag_non_finite(node: list[Any] | dict[str, Any]) -> None:
+    """Replace NaN and ±inf in a tree `_Encoder` built by their ``float`` node, in place."""
+    for key, item in enumerate(node) if type(node) is list else node.items():  # type: ignore[union-attr]
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                node[key] = {"$": "float", "v": repr(item)}  # type: ignore[index]
+        elif kind is list or kind is dict:
+            _tag_non_finite(item)
+
+
+def _dump(header: dict[str, Any]) -> bytes:
+    try:
+        return _write_json(header).encode("ascii")
+    except ValueError:  # NaN or ±inf somewhere (rare): tag them and write again
+        pass
+    except RecursionError:
+        raise CodecError("value is nested too deeply") from None
+    _tag_non_finite(header)
+    try:
+        return _write_json(header).encode("ascii")
+    except (ValueError, RecursionError) as exc:  # an int with more digits than str() allows
+        raise CodecError(f"value cannot be written: {exc}") from None
 
 
 def _type_name(value: Any) -> str:
@@ -235,16 +339,23 @@ def encode(value: Any, *,
     """Encode `value` as one frame payload.
 
     Args:
-        reference: returns the receiver's id for an object it already holds, else None.
+        reference: returns the receiver's id for an object it already holds, else None. It is
+            asked about every value that is an instance of some other class than the exact
+            built-in ``list``, ``tuple``, ``dict``, ``float``, ``bytes``, ``str``, ``int``,
+            ``bool`` and None (those are never references, so it is not asked about them):
+            tensors, torch types, namedtuples, OrderedDicts, `Keep` and every other object.
         keep: stores an object that is not data and returns its id; without it such objects
             raise `CodecError`.
         tensor_id: returns the id under which this side keeps a tensor it sends as data.
     """
     encoder = _Encoder(reference=reference, keep=keep, tensor_id=tensor_id)
-    tree = encoder.value(value)
-    header = json.dumps({"v": tree, "n": [len(b) for b in encoder.buffers]},
-                        separators=(",", ":")).encode()
-    return b"".join([struct.pack("<I", len(header)), header, *encoder.buffers])
+    kind = type(value)
+    if kind is int or kind is str or kind is float or kind is bool or value is None:
+        tree = value
+    else:
+        tree = encoder.value(value, 0)
+    header = _dump({"v": tree, "n": [len(b) for b in encoder.buffers]})
+    return b"".join([_U32.pack(len(header)), header, *encoder.buffers])
 
 
 # --------------------------------------------------------------------------- decoding
@@ -275,6 +386,14 @@ def _namedtuple_type(typename: Any, fields: Any) -> type:
 
 
 class _Decoder:
+    """Turns a parsed header into values, in place: JSON arrays and plain objects are kept.
+
+    Every list and dict in the tree came out of our own JSON parse, so no code but ours runs
+    while it is walked; tagged nodes go through `_TAGS`, and any other tag is refused.
+    """
+
+    __slots__ = ("buffers", "devices", "handle", "items", "resolve", "tensor_origin", "used")
+
     def __init__(self, buffers: list[memoryview], *, resolve: Callable[[str], Any] | None,
                  handle: Callable[[Handle], Any] | None, tensor_origin: Callable[[torch.Tensor, str], None] | None,
                  devices: Callable[[str], bool]):
@@ -286,105 +405,153 @@ class _Decoder:
         self.devices = devices
         self.items = 0
 
-    def value(self, node: Any, depth: int = 0) -> Any:
-        self.items += 1
+    def count(self, items: int, depth: int) -> None:
+        self.items += items
         if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
             raise CodecError("value is nested too deeply or has too many items")
-        if node is None or type(node) in (bool, int, float, str):
-            return node
-        if type(node) is not dict or type(node.get("$")) is not str:
-            raise CodecError("malformed value")
-        tag = node["$"]
-        if tag in ("list", "tuple", "ntuple"):
-            items = [self.value(item, depth + 1) for item in self._list(node, "v")]
-            if tag == "list":
-                return items
-            if tag == "tuple":
-                return tuple(items)
-            cls = _namedtuple_type(node.get("typename"), node.get("fields"))
-            if len(items) != len(cls._fields):  # type: ignore[attr-defined]
-                raise CodecError("namedtuple has the wrong number of items")
-            return cls(*items)
-        if tag == "map":
-            items = node.get("v")
-            if type(items) is not dict:
-                raise CodecError("malformed map")
-            return {k: self.value(v, depth + 1) for k, v in items.items()}
-        if tag in ("dict", "odict"):
-            out: dict[Any, Any] = OrderedDict() if tag == "odict" else {}
-            for pair in self._list(node, "v"):
-                if type(pair) is not list or len(pair) != 2:
-                    raise CodecError("malformed dict item")
-                key = self.value(pair[0], depth + 1)
-                try:
-                    out[key] = self.value(pair[1], depth + 1)
-                except TypeError:
-                    raise CodecError("unhashable dict key") from None
-            return out
-        if tag == "float":
-            text = node.get("v")
-            if text not in ("nan", "inf", "-inf"):
-                raise CodecError("malformed float")
-            return float(text)
-        if tag == "bytes":
-            return bytes(self._buffer(node.get("b")))
-        if tag == "tensor":
-            return self.tensor(node)
-        if tag == "dtype":
-            name = node.get("v")
-            if name not in DTYPES:
-                raise CodecError(f"unknown dtype {name!r}")
-            return DTYPES[name]
-        if tag == "device":
-            return self._device(node.get("v"), must_exist=False)
-        if tag == "size":
-            return torch.Size(self._ints(node.get("v")))
-        if tag == "ref":
-            if self.resolve is None or type(node.get("id")) is not str:
-                raise CodecError("unexpected reference")
-            return self.resolve(node["id"])
-        if tag == "handle":
-            if self.handle is None:
-                raise CodecError("unexpected handle")
-            fields = (node.get("id"), node.get("type"), node.get("repr"))
-            if not all(type(f) is str for f in fields) or type(node.get("callable")) is not bool:
-                raise CodecError("malformed handle")
-            return self.handle(Handle(fields[0], fields[1][:_REPR_CAP], fields[2][:_REPR_CAP],
-                                      node["callable"]))
-        raise CodecError(f"unknown tag {tag!r}")
 
-    def tensor(self, node: dict[str, Any]) -> torch.Tensor:
+    def value(self, node: Any, depth: int) -> Any:
+        kind = type(node)
+        if kind is dict:
+            return self.json_object(node, depth)
+        if kind is list:
+            return self.sequence(node, depth)
+        return node  # a JSON scalar
+
+    def sequence(self, items: list[Any], depth: int) -> list[Any]:
+        self.items += len(items)
+        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
+            raise CodecError("value is nested too deeply or has too many items")
+        for i, item in enumerate(items):
+            kind = type(item)
+            if kind is dict:
+                items[i] = self.json_object(item, depth + 1)
+            elif kind is list:
+                self.sequence(item, depth + 1)
+        return items
+
+    def json_object(self, node: dict[str, Any], depth: int) -> Any:
+        if "$" not in node:
+            return self.mapping(node, depth)
+        tag = node["$"]
+        decode = _TAGS.get(tag) if type(tag) is str else None
+        if decode is None:
+            raise CodecError(f"unknown tag {str(tag)[:40]!r}")
+        return decode(self, node, depth)
+
+    def mapping(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
+        self.items += len(node)
+        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
+            raise CodecError("value is nested too deeply or has too many items")
+        for key, item in node.items():  # replacing values, not keys, while iterating is allowed
+            kind = type(item)
+            if kind is dict:
+                node[key] = self.json_object(item, depth + 1)
+            elif kind is list:
+                self.sequence(item, depth + 1)
+        return node
+
+    # -- tagged nodes, by tag (see `_TAGS`)
+
+    def tag_list(self, node: dict[str, Any], depth: int) -> list[Any]:
+        return self.sequence(self._list(node, "v"), depth)
+
+    def tag_tuple(self, node: dict[str, Any], depth: int) -> tuple[Any, ...]:
+        return tuple(self.sequence(self._list(node, "v"), depth))
+
+    def tag_ntuple(self, node: dict[str, Any], depth: int) -> tuple[Any, ...]:
+        items = self.sequence(self._list(node, "v"), depth)
+        cls = _namedtuple_type(node.get("typename"), node.get("fields"))
+        if len(items) != len(cls._fields):  # type: ignore[attr-defined]
+            raise CodecError("namedtuple has the wrong number of items")
+        return cls(*items)
+
+    def tag_map(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
+        items = node.get("v")
+        if type(items) is not dict:
+            raise CodecError("malformed map")
+        return self.mapping(items, depth)
+
+    def tag_dict(self, node: dict[str, Any], depth: int) -> dict[Any, Any]:
+        pairs = self._list(node, "v")
+        self.count(2 * len(pairs), depth)
+        out: dict[Any, Any] = OrderedDict() if node["$"] == "odict" else {}
+        for pair in pairs:
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("malformed dict item")
+            key = self.value(pair[0], depth + 1)
+            item = self.value(pair[1], depth + 1)
+            try:
+                out[key] = item
+            except TypeError:
+                raise CodecError("unhashable dict key") from None
+        return out
+
+    def tag_float(self, node: dict[str, Any], depth: int) -> float:
+        text = node.get("v")
+        if type(text) is not str or text not in ("nan", "inf", "-inf"):
+            raise CodecError("malformed float")
+        return float(text)
+
+    def tag_bytes(self, node: dict[str, Any], depth: int) -> bytes:
+        return bytes(self._buffer(node.get("b")))
+
+    def tag_dtype(self, node: dict[str, Any], depth: int) -> torch.dtype:
+        return self._dtype(node.get("v"))
+
+    def tag_device(self, node: dict[str, Any], depth: int) -> torch.device:
+        return self._device(node.get("v"), must_exist=False)
+
+    def tag_size(self, node: dict[str, Any], depth: int) -> torch.Size:
+        return torch.Size(self._ints(node.get("v")))
+
+    def tag_ref(self, node: dict[str, Any], depth: int) -> Any:
+        if self.resolve is None or type(node.get("id")) is not str:
+            raise CodecError("unexpected reference")
+        return self.resolve(node["id"])
+
+    def tag_handle(self, node: dict[str, Any], depth: int) -> Any:
+        if self.handle is None:
+            raise CodecError("unexpected handle")
+        fields = (node.get("id"), node.get("type"), node.get("repr"))
+        if not all(type(f) is str for f in fields) or type(node.get("callable")) is not bool:
+            raise CodecError("malformed handle")
+        return self.handle(Handle(fields[0], fields[1][:_REPR_CAP], fields[2][:_REPR_CAP],  # type: ignore[index]
+                                  node["callable"]))
+
+    def tag_tensor(self, node: dict[str, Any], depth: int) -> torch.Tensor:
         name = node.get("dtype")
-        if name not in DTYPES:
-            raise CodecError(f"unknown dtype {name!r}")
-        dtype = DTYPES[name]
+        dtype = self._dtype(name)
         shape = self._ints(node.get("shape"))
         device = self._device(node.get("device"))
         numel = math.prod(shape)
         if numel > MAX_FRAME:
             raise CodecError("tensor is too large")
-        if device.type == "meta":
-            t = torch.empty(shape, dtype=dtype, device="meta")
-        else:
-            data = self._buffer(node.get("b"))
-            itemsize = torch.empty((), dtype=dtype).element_size()
-            if len(data) != numel * itemsize:
-                raise CodecError("tensor data does not match its shape")
-            flat = torch.frombuffer(bytearray(data), dtype=dtype) if numel else torch.empty(0, dtype=dtype)
-            t = flat.reshape(shape)
-            strides = node.get("strides")
-            if strides is not None:
-                strides = self._ints(strides)
-                if len(strides) != len(shape) or not _dense(shape, strides):
-                    raise CodecError("malformed strides")
-                strided = torch.empty_strided(shape, strides, dtype=dtype)
-                strided.copy_(t)
-                t = strided
-            if device.type != "cpu":
-                t = t.to(device)
+        strides = node.get("strides")
+        if strides is not None:
+            strides = self._ints(strides)
+            if len(strides) != len(shape) or not _dense(shape, strides):
+                raise CodecError("malformed strides")
         grad = node.get("grad", False)
         if type(grad) is not bool or (grad and not (dtype.is_floating_point or dtype.is_complex)):
             raise CodecError("malformed requires_grad")
+        data = None if device.type == "meta" else self._buffer(node.get("b"))
+        if data is not None and len(data) != numel * _ITEMSIZE[name]:
+            raise CodecError("tensor data does not match its shape")
+        try:
+            if data is None:
+                t = torch.empty(shape, dtype=dtype, device="meta")
+            else:
+                flat = torch.frombuffer(bytearray(data), dtype=dtype) if numel else torch.empty(0, dtype=dtype)
+                t = flat.view(*shape) if shape else flat.view(())  # view(*shape): less parsing
+                if strides is not None:
+                    strided = torch.empty_strided(shape, strides, dtype=dtype)
+                    strided.copy_(t)
+                    t = strided
+                if device.type != "cpu":
+                    t = t.to(device)
+        except (RuntimeError, ValueError, TypeError, OverflowError) as exc:  # sizes torch refuses
+            raise CodecError(f"malformed tensor: {str(exc)[:200]}") from None
         if node.get("param") is True:
             t = torch.nn.Parameter(t, requires_grad=grad)
         elif grad:
@@ -392,6 +559,14 @@ class _Decoder:
         if self.tensor_origin is not None and type(node.get("id")) is str:
             self.tensor_origin(t, node["id"])
         return t
+
+    # -- fields
+
+    def _dtype(self, name: Any) -> torch.dtype:
+        dtype = DTYPES.get(name) if type(name) is str else None
+        if dtype is None:
+            raise CodecError(f"unknown dtype {str(name)[:40]!r}")
+        return dtype
 
     def _device(self, text: Any, *, must_exist: bool = True) -> torch.device:
         """A device by name; tensors may only be placed on devices this machine has."""
@@ -412,7 +587,8 @@ class _Decoder:
         return items
 
     def _ints(self, value: Any) -> list[int]:
-        if type(value) is not list or len(value) > 64 or not all(type(v) is int and v >= 0 for v in value):
+        if type(value) is not list or len(value) > 64 or \
+                not all(type(v) is int and 0 <= v < 2**63 for v in value):
             raise CodecError("malformed shape")
         return value
 
@@ -421,6 +597,24 @@ class _Decoder:
             raise CodecError("malformed buffer reference")
         self.used.add(index)
         return self.buffers[index]
+
+
+#: The closed table of tags a decoder understands; an object with any other ``"$"`` is refused.
+_TAGS: dict[str, Callable[[_Decoder, dict[str, Any], int], Any]] = {
+    "list": _Decoder.tag_list, "tuple": _Decoder.tag_tuple, "ntuple": _Decoder.tag_ntuple,
+    "map": _Decoder.tag_map, "dict": _Decoder.tag_dict, "odict": _Decoder.tag_dict,
+    "float": _Decoder.tag_float, "bytes": _Decoder.tag_bytes, "tensor": _Decoder.tag_tensor,
+    "dtype": _Decoder.tag_dtype, "device": _Decoder.tag_device, "size": _Decoder.tag_size,
+    "ref": _Decoder.tag_ref, "handle": _Decoder.tag_handle,
+}
+_ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in DTYPES.items()}
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and ±inf cross as tagged ``float`` nodes
+
+
+_JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _device_available(kind: str) -> bool:
@@ -450,14 +644,15 @@ def decode(payload: bytes | bytearray | memoryview, *,
     view = memoryview(payload)
     if len(view) < 4:
         raise CodecError("truncated frame")
-    (header_len,) = struct.unpack_from("<I", view)
+    (header_len,) = _U32.unpack_from(view)
     if header_len > len(view) - 4:
         raise CodecError("truncated frame")
     try:
-        header = json.loads(bytes(view[4:4 + header_len]))
-    except (ValueError, RecursionError):
+        text = str(view[4:4 + header_len], "utf-8")
+        header, end = _JSON_DECODER.raw_decode(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
         raise CodecError("malformed frame header") from None
-    if type(header) is not dict or type(header.get("n")) is not list:
+    if end != len(text) or type(header) is not dict or type(header.get("n")) is not list:
         raise CodecError("malformed frame header")
     buffers, offset = [], 4 + header_len
     for length in header["n"]:
@@ -469,4 +664,4 @@ def decode(payload: bytes | bytearray | memoryview, *,
         raise CodecError("trailing bytes in frame")
     decoder = _Decoder(buffers, resolve=resolve, handle=handle, tensor_origin=tensor_origin,
                        devices=devices)
-    return decoder.value(header.get("v"))
+    return decoder.value(header.get("v"), 0)
