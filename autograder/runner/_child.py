@@ -53,6 +53,7 @@ LIBRARIES = frozenset({"torch", "torchvision"})
 #: Characters of printed output kept per call.
 OUTPUT_CAP = 4096
 _MESSAGE_CAP = 500
+_PLAIN = environment.Environment()
 
 
 class CappedWriter(io.TextIOBase):
@@ -181,7 +182,7 @@ class Session:
                 raise codec.CodecError("malformed request")
             for key in request.get("release") or ():
                 self.objects.pop(key, None)
-            env = environment.Environment.from_dict(request.get("env") or {})
+            env = environment.Environment.from_dict(request["env"]) if "env" in request else _PLAIN
         except (codec.CodecError, ValueError) as exc:
             return self.encode({"invalid": str(exc)})
         seed = request.get("seed")

@@ -55,7 +55,7 @@ class Environment:
 
     @property
     def is_default(self) -> bool:
-        return self == Environment()
+        return self.cuda_available is None and self.cuda_device_count is None and not self.forbidden
 
 
 def _resolve_owner(dotted: str) -> tuple[Any, str]:

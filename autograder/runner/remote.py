@@ -21,6 +21,7 @@ from __future__ import annotations
 import tempfile
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,22 @@ class _Copies:
         key = f"p{self._uploads}"
         self.record(tensor, key)
         return key
+
+
+class _Described:
+    """How messages name a call, worked out only if a message or a handle needs it: most calls
+    succeed, and describing their arguments would cost more than the call itself."""
+
+    __slots__ = ("_describe", "_text")
+
+    def __init__(self, describe: Callable[[], str]) -> None:
+        self._describe = describe
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._describe()
+        return self._text
 
 
 class RemoteRunner(Runner):
@@ -181,7 +198,7 @@ class RemoteRunner(Runner):
         return self._child
 
     # -- one request
-    def _request(self, message: dict[str, Any], call: str) -> Any:
+    def _request(self, message: dict[str, Any], call: str | _Described) -> Any:
         child = self._ensure_child()
         generation = self._copies.generation
         if self._seed is not None:
@@ -220,7 +237,7 @@ class RemoteRunner(Runner):
             self._forget_child()
             raise StudentCrashed(f"the submission's process {how} during {call}", hint=_CRASH_HINT) from None
         try:
-            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, call),
+            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, str(call)),
                                  tensor_origin=self._copies.record)
             if type(reply) is not dict:
                 raise codec.CodecError("the answer is not a message")
@@ -231,7 +248,7 @@ class RemoteRunner(Runner):
             raise StudentCrashed(f"the submission's process sent an invalid answer during {call} ({exc})") from None
         return self._outcome(reply, call)
 
-    def _outcome(self, reply: dict[str, Any], call: str) -> Any:
+    def _outcome(self, reply: dict[str, Any], call: str | _Described) -> Any:
         output = reply.get("output")
         if type(output) is str and output and sum(map(len, self._output)) <= OUTPUT_CAP:
             self._output.append(output[:OUTPUT_CAP])
@@ -242,7 +259,7 @@ class RemoteRunner(Runner):
             return reply["ok"]
         if "raised" in reply:
             raised = reply["raised"] if type(reply["raised"]) is dict else {}
-            raise failure_for(call, RaisedInfo.from_dict(raised))
+            raise failure_for(str(call), RaisedInfo.from_dict(raised))
         if "missing" in reply:
             name = str(reply["missing"])
             raise MissingModule(f"{name}.py is missing from the submission",
@@ -325,7 +342,7 @@ class RemoteRunner(Runner):
                       f"setting {target._label}.{name}")
 
     def call(self, target: Remote, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        label = describe_call(target._label, args, kwargs)
+        label = _Described(lambda: describe_call(target._label, args, kwargs))
         if target._attribute_of is not None:
             base, name = target._attribute_of
             message = {"op": "callattr", "target": base, "name": name, "args": list(args), "kwargs": dict(kwargs)}
