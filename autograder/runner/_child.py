@@ -321,11 +321,11 @@ class _Ref:
 def rehearse() -> None:
     """Answer a round of typical requests in a throw-away session.
 
-    A child forked from the zygote pays on its first requests for copy-on-write faults, for
-    specialising the bytecode they run and for torch's lazy one-time set-up. The zygote rehearses
-    once before its first fork, so that set-up is shared; each spare child rehearses again while
-    it waits, so its own faults are taken before a check is waiting on it. Runs on one thread and
-    never touches CUDA (neither survives a fork).
+    The zygote does this once before its first fork: the bytecode of the kit's side of a call
+    is then specialised and torch's lazy one-time set-up done, and every child inherits both
+    instead of paying for them while a check waits. (Rehearsing again in each spare child, to
+    take its copy-on-write faults early, measured slower on two cores: it competes with the
+    grading.) Runs on one thread and never touches CUDA, neither of which survives a fork.
     """
     session = Session(os.devnull)
     net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))

@@ -16,8 +16,8 @@ Control messages arrive on a SOCK_SEQPACKET socket, one JSON object per packet:
     {"op": "exit"}
 
 Children do not depend on a submission (its files reach them over their socket), so the zygote
-keeps one spare child confined, rehearsed and waiting: a spawn hands it over and forks the next,
-which gets ready while the grader works with this one.
+keeps one spare child confined and waiting: a spawn hands it over and forks the next, which gets
+ready while the grader works with this one.
 
 The zygote ends when the grader closes the socket, killing whatever children remain.
 """
@@ -144,7 +144,7 @@ class Zygote:
         return policy, json.dumps(policy.to_dict(), sort_keys=True)
 
     def _fork_spare(self, policy: Policy, key: str) -> None:
-        started = self.fork(policy, spare=True)
+        started = self.fork(policy)
         if started is not None:
             self.spare = (key, *started)
 
@@ -164,7 +164,7 @@ class Zygote:
             self.spare = None
         else:
             self.drop_spare()
-            started = self.fork(policy, spare=False)
+            started = self.fork(policy)
             if started is None:
                 self.send({"error": "the student process did not start"})
                 return
@@ -180,9 +180,8 @@ class Zygote:
             sock.close()
             _kill(pid)
 
-    def fork(self, policy: Policy, *, spare: bool) -> tuple[int, socket.socket] | None:
-        """Fork a child that confines itself and then serves requests on a new socket; a spare
-        rehearses first (see `_child.rehearse`), as nobody is waiting for it yet."""
+    def fork(self, policy: Policy) -> tuple[int, socket.socket] | None:
+        """Fork a child that confines itself and then serves requests on a new socket."""
         mine, theirs = socket.socketpair()
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -196,9 +195,6 @@ class Zygote:
                     self.spare[2].close()
                 workdir, report = _jail.confine(policy, (theirs.fileno(),), write_end)
                 sys.path[:] = [workdir, *(p for p in sys.path if p)]
-                if spare:
-                    with contextlib.suppress(Exception):
-                        _child.rehearse()
                 _child.serve(theirs, workdir, applied=report.applied, unavailable=report.unavailable)
                 code = 0
             finally:

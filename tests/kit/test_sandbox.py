@@ -255,8 +255,8 @@ def test_the_files_of_a_submission_are_delivered_once_and_only_inside(tmp_path):
     assert not (tmp_path / "late.py").exists() and not (tmp_path.parent / "escape.py").exists()
 
 
-def test_the_rehearsal_of_spare_children_still_matches_the_protocol(monkeypatch):
-    """The zygote and its spares rehearse with errors suppressed (it is only an optimisation),
+def test_the_zygotes_rehearsal_still_matches_the_protocol(monkeypatch):
+    """The zygote rehearses with errors suppressed (it is only an optimisation),
     so a rehearsal that no longer matches the protocol would go unnoticed but for this."""
     from autograder.runner import _child, codec
 
