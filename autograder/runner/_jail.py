@@ -31,7 +31,7 @@ from typing import Any
 
 from autograder.runner.policy import Policy
 
-__all__ = ["Report", "apply_limits", "confine"]
+__all__ = ["Report", "apply_limits", "confine", "pid_namespace_for_children"]
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWUTS = 0x04000000
@@ -82,37 +82,55 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
        ctypes.c_ulong(flags), data and data.encode())
 
 
+def pid_namespace_for_children(own: int, *, fresh: bool) -> None:
+    """Put this process's next children in a fresh PID namespace, the first of them its init
+    (`fresh`), or back in our own (`own`: an fd of this process's PID namespace).
+
+    The zygote makes each child the init of a fresh namespace this way, so the child needs no
+    second fork of its own to get one: a fork of a process holding torch costs tens of
+    milliseconds of page tables. Needs CAP_SYS_ADMIN; raises OSError without it.
+    """
+    _c("setns", own, _CLONE_NEWPID)  # unshare makes a new namespace once per namespace we are in
+    if fresh:
+        _c("unshare", _CLONE_NEWPID)
+
+
 def confine(policy: Policy, keep_fds: tuple[int, ...], report_pid: int) -> tuple[str, Report]:
     """Confine this (freshly forked) process and return (an empty working directory, report).
 
     Nothing here depends on a submission, so a confined child can be made before the grader
     knows which submission it will run; its files arrive over the socket (`_child`).
 
-    May fork once more (for the PID namespace): the process that returns is the one that runs
-    the submission; it writes its pid and working directory to `report_pid` (a pipe's write end).
+    Writes ``<pid> [<host working directory>]`` to `report_pid` (a pipe's write end): the pid to
+    reap, 0 meaning this very process. Unless the parent already made this process the init of
+    a fresh PID namespace (`pid_namespace_for_children`), getting one takes another fork:
+    the process that returns is then that init, and the pid written is its.
     """
     report = Report()
     root = os.geteuid() == 0
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit: an error, not death
-    isolated = False
+    isolated = init = False
     if policy.namespaces and sys.platform.startswith("linux"):
-        flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWPID | _CLONE_NEWIPC | _CLONE_NEWUTS
+        init = os.getpid() == 1
+        flags = _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | (0 if init else _CLONE_NEWPID)
         isolated = report.attempt("namespaces (network, pid, mount, ipc, uts)", _c, "unshare", flags)
     elif policy.namespaces:
         report.unavailable.append("namespaces (not Linux)")
-    if isolated:
+    if isolated and not init:
         # The first child in a new PID namespace is its init; that child runs the submission.
         pid = os.fork()
         if pid:
             os.write(report_pid, f"{pid}\n".encode())
             os._exit(0)
+    elif isolated:
+        os.write(report_pid, b"0\n")
     os.setsid()  # its own session and process group: no terminal signals, one group to kill
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     workdir = _filesystem(policy, report) if isolated else _host_workdir(policy)
     if not isolated:
-        os.write(report_pid, f"{os.getpid()} {workdir}\n".encode())
+        os.write(report_pid, f"0 {workdir}\n".encode())
     os.close(report_pid)
 
     null = os.open(os.devnull, os.O_RDWR)

@@ -84,6 +84,20 @@ class Zygote:
         self.children: dict[int, str | None] = {}
         #: a confined child made ahead of time for the next spawn: (policy key, pid, socket)
         self.spare: tuple[str, int, socket.socket] | None = None
+        #: our own PID namespace, while making children the init of a fresh one works
+        self.own_pid_namespace: int | None = None
+        if sys.platform.startswith("linux") and os.geteuid() == 0:
+            self.own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
+
+    def _pid_namespace_for_children(self, *, fresh: bool) -> None:
+        """Make the next child the init of a new PID namespace (saving it a second fork), or
+        put children back in ours."""
+        if self.own_pid_namespace is not None:
+            try:
+                _jail.pid_namespace_for_children(self.own_pid_namespace, fresh=fresh)
+            except OSError:  # not allowed here: children make their own (see `_jail.confine`)
+                os.close(self.own_pid_namespace)
+                self.own_pid_namespace = None
 
     def send(self, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
@@ -184,6 +198,8 @@ class Zygote:
         """Fork a child that confines itself and then serves requests on a new socket."""
         mine, theirs = socket.socketpair()
         read_end, write_end = os.pipe()
+        if policy.namespaces:
+            self._pid_namespace_for_children(fresh=True)
         pid = os.fork()
         if pid == 0:  # the child: confine, then serve the grader on its end of the socket
             code = 70
@@ -199,6 +215,8 @@ class Zygote:
                 code = 0
             finally:
                 os._exit(code)
+        if policy.namespaces:  # the namespace is the child's alone: no later child may join it
+            self._pid_namespace_for_children(fresh=False)
         theirs.close()
         os.close(write_end)
         line = _read_line(read_end, timeout=30.0)
@@ -207,7 +225,7 @@ class Zygote:
             mine.close()
             return None
         fields = line.split(" ", 1)
-        child = int(fields[0])
+        child = int(fields[0]) or pid
         self.children[child] = fields[1] if len(fields) > 1 else None
         return child, mine
 

@@ -6,6 +6,7 @@ The static attacks (exits, patched comparisons, fake modules, fork bombs …) ar
 
 from __future__ import annotations
 
+import os
 import socket
 import textwrap
 import threading
@@ -273,3 +274,24 @@ def test_the_zygotes_rehearsal_still_matches_the_protocol(monkeypatch):
     outcomes = [next(k for k in ("ok", "raised", "invalid") if k in reply) for reply in replies]
     assert len(outcomes) > 20 and "invalid" not in outcomes
     assert outcomes.count("raised") == 2  # the two failures it rehearses on purpose
+
+
+@needs_full_sandbox
+def test_each_child_is_the_first_process_of_its_own_pid_namespace(grader, tmp_path):
+    folder = tmp_path / "ns"
+    folder.mkdir()
+    (folder / "where.py").write_text("import os\n\n"
+                                     "def ns():\n    return os.getpid(), os.readlink('/proc/self/ns/pid')\n")
+    seen = []
+    for _ in range(2):
+        grader.runner.load(folder)
+        try:
+            grader.runner.begin_check(seed=1, time_limit=20)
+            seen.append(Student(grader.runner).where.ns())
+        finally:
+            grader.runner.unload()
+    (first_pid, first_ns), (second_pid, second_ns) = seen
+    assert first_pid == second_pid == 1 and first_ns != second_ns
+    zygote = grader.runner._factory._process.pid
+    # Between forks the zygote's children go back to its own namespace: none joins a child's.
+    assert os.readlink(f"/proc/{zygote}/ns/pid_for_children") == os.readlink(f"/proc/{zygote}/ns/pid")
