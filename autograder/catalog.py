@@ -25,6 +25,9 @@ __all__ = ["Course", "Exercise"]
 
 #: Environment variable naming the course directory when --course is not given.
 COURSE_ENV = "AUTOGRADER_COURSE"
+#: Libraries the sandbox loads into its warm zygote when the course's modules import them
+#: (torch always). Installed packages only: never a module of the course itself.
+PRELOADABLE = frozenset({"torchvision", "torchaudio", "numpy", "scipy", "pandas", "sklearn", "matplotlib"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,24 @@ class Course:
         if not found:
             raise CourseError(f"{source} holds no exercise modules")
         return tuple(found)
+
+    def preload(self) -> tuple[str, ...]:
+        """What the sandbox's zygote imports before forking students' processes: torch, and the
+        `PRELOADABLE` libraries the exercise modules import. Only what the course uses: every
+        library loaded makes each student process dearer to fork and to end."""
+        source = self.solutions if self.has_solutions else self.exercises_dir
+        used: set[str] = set()
+        for module in source.glob("*.py"):
+            try:
+                tree = ast.parse(module.read_text(encoding="utf-8"))
+            except (SyntaxError, OSError, UnicodeDecodeError):
+                continue  # reported where the exercise is described
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    used.update(alias.name.partition(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    used.add(node.module.partition(".")[0])
+        return ("torch", *sorted(used & PRELOADABLE))
 
     def select(self, names: Iterable[str] | None) -> tuple[Exercise, ...]:
         """The exercises named (all when `names` is empty), in course order."""

@@ -155,7 +155,7 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
         from autograder.runner.factory import default_factory
         from autograder.runner.policy import default_policy
 
-        policy = default_policy(hide=(str(course.root),))
+        policy = default_policy(hide=(str(course.root),), preload=course.preload())
         factory = default_factory(policy.preload)
         from autograder.runner.sandbox import SandboxRunner
 

@@ -51,7 +51,7 @@ def make_runner(kind: RunnerKind, course: Course) -> Runner:
         from autograder.runner.policy import default_policy
         from autograder.runner.sandbox import SandboxRunner
 
-        return SandboxRunner(default_policy(hide=(str(course.root),)))
+        return SandboxRunner(default_policy(hide=(str(course.root),), preload=course.preload()))
     raise UsageError(f"runner must be 'sandbox' or 'inprocess', got {kind!r}")
 
 

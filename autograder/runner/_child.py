@@ -221,7 +221,7 @@ class Session:
             return self.encode({"invalid": f"not a module name: {name!r}"})
         module = sys.modules.get(name)
         if library:
-            # Only libraries already loaded before the submission was (torch, torchvision).
+            # Only libraries loaded before the submission was (torch, and torchvision if preloaded).
             if module is None or name not in LIBRARIES:
                 return self.encode({"invalid": f"{name} is not a library the checks may use"})
             return self.encode({"ok": module, "output": "", "forbidden": []})

@@ -32,8 +32,8 @@ class Policy:
     processes: int = 64
     #: size of each private tmpfs (/tmp, /var/tmp, /dev/shm)
     scratch_bytes: int = 256 * 2**20
-    #: modules imported before the first fork, shared by every child
-    preload: tuple[str, ...] = ("torch", "torchvision")
+    #: modules imported before the first fork, shared by every child (`Course.preload`)
+    preload: tuple[str, ...] = ("torch",)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -48,9 +48,9 @@ class Policy:
         return cls(**values)
 
 
-def default_policy(*, hide: tuple[str, ...] = ()) -> Policy:
+def default_policy(*, hide: tuple[str, ...] = (), preload: tuple[str, ...] = ("torch",)) -> Policy:
     """Limits for a child: a throwaway uid when the grader is root, namespaces on Linux."""
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     # One uid per grader process, so concurrent graders do not share a process-count limit.
     uid = 61000 + os.getpid() % 1000 if root else None
-    return Policy(uid=uid, gid=uid, hide=hide, namespaces=sys.platform.startswith("linux"))
+    return Policy(uid=uid, gid=uid, hide=hide, namespaces=sys.platform.startswith("linux"), preload=preload)

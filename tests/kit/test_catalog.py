@@ -49,3 +49,16 @@ def test_a_student_release_without_solutions_lists_exercises_from_the_stubs(tmp_
     assert not release.has_solutions
     assert [ex.name for ex in release.exercises()] == EXERCISES
     assert all(ex.hidden_checks is None for ex in release.exercises())
+
+
+def test_the_zygote_preloads_torch_and_the_libraries_the_course_uses(tmp_path):
+    from autograder.catalog import Course
+
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "vision.py").write_text(
+        "import torch\nimport torchvision.transforms as T\nfrom numpy import linalg\nimport helpers\n"
+        "from . import sibling\n")
+    (tmp_path / "solutions" / "plain.py").write_text("import math\nimport torch.nn as nn\n")
+    assert Course(tmp_path).preload() == ("torch", "numpy", "torchvision")  # never the course's own modules
+    (tmp_path / "solutions" / "vision.py").unlink()
+    assert Course(tmp_path).preload() == ("torch",)
