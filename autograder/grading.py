@@ -224,6 +224,17 @@ class Grader:
             return pytest.main(args, plugins=[_Inject(session), loop])
 
 
+def _with_stdout(callback: Callable[..., None] | None, stdout: Any) -> Callable[..., None] | None:
+    if callback is None:
+        return None
+
+    def call(*args: Any) -> None:
+        with contextlib.redirect_stdout(stdout):
+            callback(*args)
+
+    return call
+
+
 class _Loop:
     """Replaces pytest's test loop: runs every collected check once per submission.
 
@@ -240,9 +251,10 @@ class _Loop:
         self.session = session
         self.exercises = exercises
         self.submissions = submissions
-        self.on_collected = on_collected
-        self.on_result = on_result
-        self.on_graded = on_graded
+        # pytest runs with stdout redirected; the caller's callbacks print where the caller does.
+        self.on_collected = _with_stdout(on_collected, sys.stdout)
+        self.on_result = _with_stdout(on_result, sys.stdout)
+        self.on_graded = _with_stdout(on_graded, sys.stdout)
         self.outcomes: list[Result | SubmissionError] = []
         self.error: BaseException | None = None
 

@@ -162,6 +162,11 @@ def test_grade_many_grades_each_submission_as_grade_does(grader, course, write_s
         assert _without_times(outcome) == _without_times(grader.grade(path, only=["padding", "views"]))
 
 
+def test_grade_many_callbacks_print_where_the_caller_prints(grader, course, capsys):
+    grader.grade_many([course.solutions], only=["views"], on_graded=lambda path, outcome: print("graded", path.name))
+    assert "graded solutions" in capsys.readouterr().out
+
+
 def test_grade_many_reads_submissions_lazily(grader, course):
     seen = []
 
