@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import needs_full_sandbox
@@ -75,13 +76,18 @@ def listener():
     server.close()
 
 
-def _facts(runner: SandboxRunner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
+def _ask(runner: SandboxRunner, folder: Path, question: Any) -> Any:
+    """Load `folder` as a submission, ask `question(student)` in a fresh child, unload."""
     runner.load(folder)
     try:
         runner.begin_check(seed=1, time_limit=20)
-        return Student(runner).spy.facts(str(course), str(sentinel), port)
+        return question(Student(runner))
     finally:
         runner.unload()
+
+
+def _facts(runner: SandboxRunner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
+    return _ask(runner, folder, lambda student: student.spy.facts(str(course), str(sentinel), port))
 
 
 @needs_full_sandbox
@@ -228,14 +234,7 @@ def test_a_child_sees_only_its_own_submission(grader, tmp_path):
         folder.mkdir()
         (folder / name).write_text(folder.name)
         (folder / "look.py").write_text(LOOK_AROUND)
-    seen = []
-    for folder in (first, second):
-        grader.runner.load(folder)
-        try:
-            grader.runner.begin_check(seed=1, time_limit=20)
-            seen.append(Student(grader.runner).look.everything())
-        finally:
-            grader.runner.unload()
+    seen = [_ask(grader.runner, folder, lambda student: student.look.everything()) for folder in (first, second)]
     assert seen[0] == ["/tmp/work/look.py", "/tmp/work/secret_of_alice.txt"]
     assert seen[1] == ["/tmp/work/look.py", "/tmp/work/notes.txt"]
 
@@ -284,14 +283,7 @@ def test_each_child_is_the_first_process_of_its_own_pid_namespace(grader, tmp_pa
     folder.mkdir()
     (folder / "where.py").write_text("import os\n\n"
                                      "def ns():\n    return os.getpid(), os.readlink('/proc/self/ns/pid')\n")
-    seen = []
-    for _ in range(2):
-        grader.runner.load(folder)
-        try:
-            grader.runner.begin_check(seed=1, time_limit=20)
-            seen.append(Student(grader.runner).where.ns())
-        finally:
-            grader.runner.unload()
+    seen = [_ask(grader.runner, folder, lambda student: student.where.ns()) for _ in range(2)]
     (first_pid, first_ns), (second_pid, second_ns) = seen
     assert first_pid == second_pid == 1 and first_ns != second_ns
     # Between forks the zygote's children go back to its own namespace: none joins a child's.
