@@ -1,11 +1,12 @@
 """Grading submissions: the checks of a course run by pytest against one submission at a time.
 
 `Grader` keeps its runner (and so the sandbox's warm zygote) and the imported checks between
-submissions, so only the first submission pays for start-up::
+submissions, so only the first submission pays for start-up; `grade_many` also keeps one pytest
+session (collection, configuration) for all the submissions it is given::
 
     with Grader(Course.find(), runner="sandbox") as grader:
-        for path in submissions:
-            result = grader.grade(path)
+        result = grader.grade(path)
+        grader.grade_many(paths, on_graded=store)
 
 pytest runs in this process, hardened: only the course's own check files are collected, with
 no conftest, ini file, plugin auto-loading or environment options, and the submission's
