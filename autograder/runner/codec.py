@@ -138,7 +138,21 @@ _write_json = _JSON_ENCODER.encode
 _U32 = struct.Struct("<I")
 
 
-class _Encoder:
+class _Walk:
+    """What encoding and decoding share: the limits on nesting and on the number of items."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items = 0
+
+    def count(self, items: int, depth: int) -> None:
+        self.items += items
+        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
+            raise CodecError("value is nested too deeply or has too many items")
+
+
+class _Encoder(_Walk):
     """Builds the JSON tree for one value, collecting the buffers it refers to.
 
     Containers are copied before they are looked at (``list(v)``, ``dict(v)`` run in C): the tree
@@ -146,7 +160,7 @@ class _Encoder:
     writing it. JSON scalars stay in the copies as they are; only other items are converted.
     """
 
-    __slots__ = ("alive", "buffers", "items", "keep", "reference", "size", "tensor_id")
+    __slots__ = ("alive", "buffers", "keep", "reference", "size", "tensor_id")
 
     def __init__(self, *, reference: Callable[[Any], str | None] | None,
                  keep: Callable[[Any], str] | None, tensor_id: Callable[[torch.Tensor], str | None] | None):
@@ -156,7 +170,7 @@ class _Encoder:
         self.buffers: list[Any] = []  # bytes, or views of the tensors in `alive`
         self.alive: list[torch.Tensor] = []
         self.size = 0
-        self.items = 0
+        super().__init__()
 
     def buffer(self, data: Any, size: int) -> int:
         self.size += size
@@ -164,11 +178,6 @@ class _Encoder:
             raise CodecError(f"value is larger than {MAX_FRAME // 2**20} MiB")
         self.buffers.append(data)
         return len(self.buffers) - 1
-
-    def count(self, items: int, depth: int) -> None:
-        self.items += items
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
 
     def value(self, value: Any, depth: int) -> Any:
         """The tree for `value`, which is not a JSON scalar (callers keep those as they are)."""
@@ -189,9 +198,7 @@ class _Encoder:
         return self.other(value, kind, depth)
 
     def sequence(self, value: list[Any] | tuple[Any, ...], depth: int) -> list[Any]:
-        self.items += len(value)
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
+        self.count(len(value), depth)
         items = list(value)
         for i, item in enumerate(items):
             kind = type(item)
@@ -200,9 +207,7 @@ class _Encoder:
         return items
 
     def mapping(self, value: dict[Any, Any], depth: int) -> Any:
-        self.items += len(value)
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
+        self.count(len(value), depth)
         out = dict(value)
         for key in out:
             if type(key) is not str:
@@ -385,14 +390,14 @@ def _namedtuple_type(typename: Any, fields: Any) -> type:
     return cls
 
 
-class _Decoder:
+class _Decoder(_Walk):
     """Turns a parsed header into values, in place: JSON arrays and plain objects are kept.
 
     Every list and dict in the tree came out of our own JSON parse, so no code but ours runs
     while it is walked; tagged nodes go through `_TAGS`, and any other tag is refused.
     """
 
-    __slots__ = ("buffers", "devices", "handle", "items", "resolve", "tensor_origin", "used")
+    __slots__ = ("buffers", "devices", "handle", "resolve", "tensor_origin", "used")
 
     def __init__(self, buffers: list[memoryview], *, resolve: Callable[[str], Any] | None,
                  handle: Callable[[Handle], Any] | None, tensor_origin: Callable[[torch.Tensor, str], None] | None,
@@ -403,12 +408,7 @@ class _Decoder:
         self.handle = handle
         self.tensor_origin = tensor_origin
         self.devices = devices
-        self.items = 0
-
-    def count(self, items: int, depth: int) -> None:
-        self.items += items
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
+        super().__init__()
 
     def value(self, node: Any, depth: int) -> Any:
         kind = type(node)
@@ -419,9 +419,7 @@ class _Decoder:
         return node  # a JSON scalar
 
     def sequence(self, items: list[Any], depth: int) -> list[Any]:
-        self.items += len(items)
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
+        self.count(len(items), depth)
         for i, item in enumerate(items):
             kind = type(item)
             if kind is dict:
@@ -440,9 +438,7 @@ class _Decoder:
         return decode(self, node, depth)
 
     def mapping(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
-        self.items += len(node)
-        if depth > _MAX_DEPTH or self.items > _MAX_ITEMS:
-            raise CodecError("value is nested too deeply or has too many items")
+        self.count(len(node), depth)
         for key, item in node.items():  # replacing values, not keys, while iterating is allowed
             kind = type(item)
             if kind is dict:
