@@ -35,7 +35,7 @@ import torch
 
 from autograder.outcomes import CheckFailed, StudentRaised
 from autograder.result import Visibility
-from autograder.runner.base import Runner
+from autograder.runner.client import Runner
 from autograder.runner.proxy import Remote, describe_call
 
 __all__ = [
@@ -68,6 +68,8 @@ class CheckContext:
 
     runner: Runner
     visibility: Visibility = "public"
+    #: word failures with expected values even in hidden checks (an instructor's view)
+    reveal: bool = False
 
 
 _context: ContextVar[CheckContext | None] = ContextVar("autograder_check", default=None)
@@ -92,7 +94,7 @@ def leave_check(token: Token[CheckContext | None]) -> None:
 
 def _revealing() -> bool:
     context = _context.get()
-    return context is None or context.visibility == "public"
+    return context is None or context.visibility == "public" or context.reveal
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -221,13 +223,16 @@ def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: 
         if len(actual) != len(expected):
             if _revealing():
                 fail(f"{what} is {_show(actual)}, expected {_show(expected)}", hint=hint)
-            fail(f"{what} has {len(actual)} items, expected {len(expected)}", hint=hint)
+            fail(f"{what} has {len(actual)} items, which is not the right number", hint=hint)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             expect_equal(a, e, what=f"{what}[{i}]", hint=hint)
         return
     if isinstance(expected, dict):
         if list(actual) != list(expected):
-            fail(f"{what} has keys {list(actual)}, expected {list(expected)}", hint=hint)
+            if _revealing():
+                fail(f"{what} has keys {list(actual)}, expected {list(expected)}", hint=hint)
+            fail(f"{what} has keys {list(actual)}, which are not the right ones (or not in the right order)",
+                 hint=hint)
         for key in expected:
             expect_equal(actual[key], expected[key], what=f"{what}[{key!r}]", hint=hint)
         return

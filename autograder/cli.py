@@ -149,17 +149,10 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
         raise UsageError(f"--fail-under takes a percentage from 0 to 100, got {args.fail_under:g}")
     if args.time_limit <= 0:
         raise UsageError(f"--time-limit must be positive, got {args.time_limit:g}")
-    runner: Any = args.runner
-    if runner == "sandbox":
-        # Start the zygote first: its torch import then runs alongside ours.
-        from autograder.runner.factory import default_factory
-        from autograder.runner.policy import default_policy
+    from autograder.runner import make_runner
 
-        policy = default_policy(hide=(str(course.root),), preload=course.preload())
-        factory = default_factory(policy.preload)
-        from autograder.runner.sandbox import SandboxRunner
-
-        runner = SandboxRunner(policy, factory=factory)
+    # Before the grader imports torch: a zygote's own torch import then runs alongside.
+    runner = make_runner(args.runner, hide=(str(course.root),), preload=course.preload())
     from autograder.grading import Grader
     from autograder.render import RENDERERS
     from autograder.result import redact

@@ -2,7 +2,7 @@
 
 `Grader` keeps its runner (and so the sandbox's warm zygote) and the imported checks between
 submissions, so only the first submission pays for start-up; `grade_many` also keeps one pytest
-session (collection, configuration) for all the submissions it is given::
+grading (collection, configuration) for all the submissions it is given::
 
     with Grader(Course.find(), runner="sandbox") as grader:
         result = grader.grade(path)
@@ -24,36 +24,22 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
 from autograder.catalog import Course, Exercise
 from autograder.errors import CourseError, SubmissionError, UsageError
-from autograder.plugin import DEFAULT_TIME_LIMIT, SESSION, Collector, References, Session, available_devices
+from autograder.plugin import DEFAULT_TIME_LIMIT, GRADING, Collector, Grading, References, available_devices
 from autograder.result import ExerciseResult, Result, Status
-from autograder.runner.base import Runner
+from autograder.runner import RunnerKind, make_runner
+from autograder.runner.client import Runner
 from autograder.submission import staged
 
 __all__ = ["Grader", "grade"]
 
-RunnerKind = Literal["sandbox", "inprocess"]
 #: Environment variables that would let the environment change how pytest runs the checks.
 _PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-
-
-def make_runner(kind: RunnerKind, course: Course) -> Runner:
-    """A runner of the given kind, hiding the course from student code where it can."""
-    if kind == "inprocess":
-        from autograder.runner.inprocess import InProcessRunner
-
-        return InProcessRunner()
-    if kind == "sandbox":
-        from autograder.runner.policy import default_policy
-        from autograder.runner.sandbox import SandboxRunner
-
-        return SandboxRunner(default_policy(hide=(str(course.root),), preload=course.preload()))
-    raise UsageError(f"runner must be 'sandbox' or 'inprocess', got {kind!r}")
 
 
 #: pytest plugins a grading run does without: terminal output, caches and per-test bookkeeping
@@ -67,14 +53,14 @@ _QUIET_PLUGINS = tuple(
 
 
 class _Inject:
-    """Hands the session to the plugin before anything else configures."""
+    """Hands the grading to the plugin before anything else configures."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, grading: Grading) -> None:
+        self.grading = grading
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[SESSION] = self.session
+        config.stash[GRADING] = self.grading
 
 
 @contextlib.contextmanager
@@ -96,7 +82,7 @@ class Grader:
 
     def __init__(self, course: Course, *, runner: RunnerKind | Runner = "sandbox", hidden: bool = True,
                  devices: Iterable[str] | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
-                 budget: float | None = None) -> None:
+                 budget: float | None = None, reveal: bool = False) -> None:
         """
         Args:
             course: the course whose checks grade the submissions.
@@ -106,12 +92,16 @@ class Grader:
             devices: devices value checks run on (default: cpu, plus cuda when available).
             time_limit: seconds each run of a check may take (a check's ``time_limit`` marker wins).
             budget: seconds for a whole submission; checks that would start later time out.
+            reveal: hidden checks show expected values in their messages, as public ones do
+                (an instructor's view: never hand such a result to a student).
         """
         self.course = course
         self.hidden = hidden
         self.time_limit = time_limit
         self.budget = budget
-        self._runner = runner if isinstance(runner, Runner) else make_runner(runner, course)
+        self.reveal = reveal
+        self._runner = runner if isinstance(runner, Runner) else \
+            make_runner(runner, hide=(str(course.root),), preload=course.preload())
         if self._runner.report.mode != "in-process":
             import torch
 
@@ -188,15 +178,15 @@ class Grader:
         if not files:
             raise CourseError(f"{self.course.tests} has no checks for {', '.join(e.name for e in exercises)}")
         devices = self._devices if self._devices is not None else available_devices()
-        session = Session(runner=self._runner, references=self._references, devices=devices,
-                          time_limit=self.time_limit, brief_reports=True)
-        loop = _Loop(self, session, exercises, submissions, on_collected=on_collected, on_result=on_result,
+        grading = Grading(runner=self._runner, references=self._references, devices=devices,
+                          time_limit=self.time_limit, brief_reports=True, reveal=self.reveal)
+        loop = _Loop(self, grading, exercises, submissions, on_collected=on_collected, on_result=on_result,
                      on_graded=on_graded)
-        code = self._run_pytest(files, session, loop)
+        code = self._run_pytest(files, grading, loop)
         if loop.error is not None:
             raise loop.error
-        if session.collection_errors:
-            raise CourseError("a check file could not be loaded: " + "; ".join(session.collection_errors))
+        if grading.collection_errors:
+            raise CourseError("a check file could not be loaded: " + "; ".join(grading.collection_errors))
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
             raise CourseError(f"pytest stopped with {pytest.ExitCode(code).name} while running the checks")
         return loop.outcomes
@@ -212,7 +202,7 @@ class Grader:
             if module is not None and os.path.realpath(getattr(module, "__file__", "") or "") != os.path.realpath(file):
                 del sys.modules[name]
 
-    def _run_pytest(self, files: list[str], session: Session, loop: _Loop) -> int:
+    def _run_pytest(self, files: list[str], grading: Grading, loop: _Loop) -> int:
         self._forget_other_checks(files)
         args = [
             *files,
@@ -222,7 +212,7 @@ class Grader:
         ]
         sink = io.StringIO()
         with _hardened_environment(), contextlib.redirect_stdout(sink):
-            return pytest.main(args, plugins=[_Inject(session), loop])
+            return pytest.main(args, plugins=[_Inject(grading), loop])
 
 
 def _with_stdout(callback: Callable[..., None] | None, stdout: Any) -> Callable[..., None] | None:
@@ -244,12 +234,12 @@ class _Loop:
     printed by pytest as an internal error.
     """
 
-    def __init__(self, grader: Grader, session: Session, exercises: tuple[Exercise, ...],
+    def __init__(self, grader: Grader, grading: Grading, exercises: tuple[Exercise, ...],
                  submissions: Iterable[tuple[Path, str]], *,
                  on_collected: Callable[[int], None] | None, on_result: Callable[[str, Status], None] | None,
                  on_graded: Callable[[Path, Result | SubmissionError], None] | None) -> None:
         self.grader = grader
-        self.session = session
+        self.grading = grading
         self.exercises = exercises
         self.submissions = submissions
         # pytest runs with stdout redirected; the caller's callbacks print where the caller does.
@@ -261,7 +251,7 @@ class _Loop:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        if self.session.collection_errors:
+        if self.grading.collection_errors:
             return True
         try:
             for path, label in self.submissions:
@@ -275,9 +265,9 @@ class _Loop:
 
     def _grade(self, items: list[pytest.Item], path: Path, label: str) -> Result | SubmissionError:
         started = time.monotonic()
-        grader, session = self.grader, self.session
-        session.collector = Collector(on_result=self.on_result)
-        session.deadline = started + grader.budget if grader.budget else None
+        grader, grading = self.grader, self.grading
+        grading.collector = Collector(on_result=self.on_result)
+        grading.deadline = started + grader.budget if grader.budget else None
         if self.on_collected is not None:
             self.on_collected(len(items))
         runner = grader.runner
@@ -293,7 +283,7 @@ class _Loop:
                     runner.unload()
         except SubmissionError as error:
             return error
-        grouped = session.collector.results()
+        grouped = grading.collector.results()
         return Result(
             exercises=tuple(ExerciseResult(name=ex.name, title=ex.title, checks=tuple(grouped.get(ex.name, ())))
                             for ex in self.exercises),

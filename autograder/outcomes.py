@@ -7,8 +7,10 @@
      ├── MissingModule             the module is not in the submission
      ├── StudentCrashed            its process died (os._exit, a signal, a limit)
      └── StudentTimeout            it ran past the time limit             → timeout
+    CourseFault                    the check itself could not judge        → error, the course's fault
 
-Each carries a message a student can act on and, where one helps, a hint.
+Each carries a message a student can act on and, where one helps, a hint. Any other exception a
+check raises is the course's fault too (a bug in the check or in the grader), never the student's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "CheckFailed",
+    "CourseFault",
     "MissingModule",
     "NotAttempted",
     "RaisedInfo",
@@ -31,6 +34,17 @@ __all__ = [
 
 class CheckFailed(AssertionError):
     """The student's code ran but its answer is wrong."""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class CourseFault(Exception):
+    """The check could not judge the submission, through no fault of the student's: it asked the
+    student's process for something impossible (an unknown name to forbid, a probe whose value
+    cannot be sent back, a value over the message limit)."""
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)

@@ -12,9 +12,11 @@ from enum import StrEnum
 from typing import Any, Literal
 
 __all__ = [
+    "UNJUDGED",
     "Audience",
     "CheckResult",
     "ExerciseResult",
+    "Fault",
     "Result",
     "SandboxReport",
     "Status",
@@ -23,6 +25,9 @@ __all__ = [
 ]
 
 Visibility = Literal["public", "hidden"]
+#: What every report says when checks could not judge the submission (`Result.unjudged`).
+UNJUDGED = ("{n} check{s} could not judge this submission through a fault of the course or the grader, "
+            "not of the submission: those points are withheld until the course is fixed and it is regraded")
 Audience = Literal["student", "instructor"]
 
 
@@ -34,6 +39,14 @@ class Status(StrEnum):
     ERROR = "error"  #: it raised, crashed or could not be imported
     TIMEOUT = "timeout"  #: it ran past its time limit and was stopped
     NOT_ATTEMPTED = "not_attempted"  #: it still raises the stub's NotImplementedError
+    SKIPPED = "skipped"  #: the check skipped itself (it still counts in max_score, for 0 points)
+
+
+class Fault(StrEnum):
+    """Whose doing a check that did not pass is."""
+
+    STUDENT = "student"  #: the submission's code: a wrong answer, an exception, a crash, a hang
+    COURSE = "course"  #: the course's checks or the grader itself: the check could not judge the submission
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +66,8 @@ class CheckResult:
     message: str = ""
     #: what usually causes this failure
     hint: str = ""
+    #: whose doing it is when the check did not pass (None when it passed or skipped)
+    fault: Fault | None = None
     #: devices the check ran on, e.g. ("cpu", "cuda")
     devices: tuple[str, ...] = ("cpu",)
     duration_s: float = 0.0
@@ -73,6 +88,7 @@ class CheckResult:
             "visibility": self.visibility,
             "message": self.message,
             "hint": self.hint,
+            "fault": None if self.fault is None else str(self.fault),
             "devices": list(self.devices),
             "duration_s": round(self.duration_s, 4),
             "output": self.output,
@@ -89,6 +105,7 @@ class CheckResult:
             visibility=data.get("visibility", "hidden"),
             message=data.get("message", ""),
             hint=data.get("hint", ""),
+            fault=None if data.get("fault") is None else Fault(data["fault"]),
             devices=tuple(data.get("devices", ("cpu",))),
             duration_s=data.get("duration_s", 0.0),
             output=data.get("output", ""),
@@ -187,6 +204,12 @@ class Result:
     def checks(self) -> tuple[CheckResult, ...]:
         return tuple(check for ex in self.exercises for check in ex.checks)
 
+    @property
+    def unjudged(self) -> int:
+        """Checks that could not judge the submission through the course's or the grader's fault:
+        their points are withheld, not lost, and a report must say so."""
+        return sum(check.fault is Fault.COURSE for check in self.checks)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "submission": self.submission,
@@ -194,6 +217,7 @@ class Result:
             "max_score": self.max_score,
             "exercises": [exercise.to_dict() for exercise in self.exercises],
             "devices": list(self.devices),
+            "unjudged": self.unjudged,
             "duration_s": round(self.duration_s, 3),
             "sandbox": self.sandbox.to_dict(),
         }

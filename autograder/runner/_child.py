@@ -31,11 +31,11 @@ Every answer repeats the request's ``n``, so a stray frame is never taken for an
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import linecache
 import os
-import random
 import socket
 import sys
 from collections.abc import Callable
@@ -45,21 +45,21 @@ from typing import Any
 import torch
 
 from autograder.runner import codec, environment, probes, wire
+from autograder.runner.policy import Policy
 
-__all__ = ["LIBRARIES", "Session", "describe_exception", "serve"]
+__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve"]
 
 #: Libraries a check may reach in the student's process (to build objects there).
 LIBRARIES = frozenset({"torch", "torchvision"})
-#: Characters of printed output kept per call.
-OUTPUT_CAP = 4096
 _MESSAGE_CAP = 500
 _PLAIN = environment.Environment()
+_DEFAULTS = Policy()
 
 
 class CappedWriter(io.TextIOBase):
     """A text stream that keeps the first `cap` characters and counts the rest."""
 
-    def __init__(self, cap: int = OUTPUT_CAP) -> None:
+    def __init__(self, cap: int) -> None:
         self.cap = cap
         self.parts: list[str] = []
         self.kept = 0
@@ -134,14 +134,15 @@ def _relative(filename: str, workdir: str) -> str:
     return os.path.relpath(filename, workdir) if _inside(filename, workdir) else os.path.basename(filename)
 
 
-class Session:
+class Responder:
     """The object table and request handlers of one student process."""
 
-    def __init__(self, workdir: str) -> None:
+    def __init__(self, workdir: str, policy: Policy = _DEFAULTS) -> None:
         self.workdir = workdir
+        self.limit = policy.message_bytes
         self.objects: dict[str, Any] = {}
         self.counter = 0
-        self.output = CappedWriter()
+        self.output = CappedWriter(policy.output_chars)
         #: the number of the request being answered
         self.number: Any = None
         self.delivered = False
@@ -170,7 +171,7 @@ class Session:
                     "line": ""}
 
     def encode(self, value: dict[str, Any]) -> bytes:
-        return codec.encode({**value, "n": self.number}, keep=self.keep, tensor_id=self.keep)
+        return codec.encode({**value, "n": self.number}, keep=self.keep, tensor_id=self.keep, limit=self.limit)
 
     # -- requests
     def handle(self, payload: bytes) -> bytes:
@@ -187,10 +188,7 @@ class Session:
             return self.encode({"invalid": str(exc)})
         seed = request.get("seed")
         if type(seed) is int and 0 <= seed < 2**63:
-            torch.default_generator.manual_seed(seed)
-            if torch.cuda.is_initialized():
-                torch.cuda.manual_seed_all(seed)
-            random.seed(seed)
+            environment.seed(seed)
         op = request["op"]
         if op == "files":
             return self.run_files(request.get("files"))
@@ -202,18 +200,24 @@ class Session:
         return self.run(lambda: handler(self, request), request, env)
 
     def run(self, action: Callable[[], Any], request: dict[str, Any], env: environment.Environment) -> bytes:
-        forbidden: list[str] = []
-        try:
-            with environment.applied(env) as forbidden:
+        with contextlib.ExitStack() as controls:
+            try:
+                forbidden = controls.enter_context(environment.applied(env))
+            except ValueError as exc:  # before any student code: the check asked for the impossible
+                return self.encode({"invalid": str(exc)})
+            try:
                 value = action()
-        except probes.ProbeError as exc:
-            return self.encode({"invalid": str(exc)})
-        except BaseException as exc:  # student code may raise anything, SystemExit included
-            return self.encode({"raised": self.describe(exc), "output": self.output.take(), "forbidden": forbidden})
+            except probes.ProbeError as exc:
+                return self.encode({"invalid": str(exc)})
+            except BaseException as exc:  # student code may raise anything, SystemExit included
+                return self.encode({"raised": self.describe(exc), "output": self.output.take(),
+                                    "forbidden": forbidden})
         response = {"ok": value, "output": self.output.take(), "forbidden": forbidden}
         try:
             return self.encode(response)
         except codec.CodecError as exc:
+            if request["op"] == "probe":  # the kit's own probe, not the student's value
+                return self.encode({"invalid": f"the answer of probe {request.get('name')!r} cannot be sent: {exc}"})
             return self.encode({"unsendable": str(exc), "output": response["output"]})
 
     def run_import(self, name: Any, *, library: bool = False) -> bytes:
@@ -263,37 +267,37 @@ class Session:
         return self.encode({"ok": len(files), "output": "", "forbidden": []})
 
 
-def _getattr(session: Session, request: dict[str, Any]) -> Any:
+def _getattr(responder: Responder, request: dict[str, Any]) -> Any:
     return getattr(request["target"], _name(request.get("name")))
 
 
-def _setattr(session: Session, request: dict[str, Any]) -> Any:
+def _setattr(responder: Responder, request: dict[str, Any]) -> Any:
     setattr(request["target"], _name(request.get("name")), request.get("value"))
 
 
-def _call(session: Session, request: dict[str, Any]) -> Any:
+def _call(responder: Responder, request: dict[str, Any]) -> Any:
     args, kwargs = request.get("args") or [], request.get("kwargs") or {}
     if type(args) is not list or type(kwargs) is not dict:
         raise probes.ProbeError("malformed call")
     return request["target"](*args, **kwargs)
 
 
-def _callattr(session: Session, request: dict[str, Any]) -> Any:
-    return _call(session, {**request, "target": getattr(request["target"], _name(request.get("name")))})
+def _callattr(responder: Responder, request: dict[str, Any]) -> Any:
+    return _call(responder, {**request, "target": getattr(request["target"], _name(request.get("name")))})
 
 
-def _probe(session: Session, request: dict[str, Any]) -> Any:
+def _probe(responder: Responder, request: dict[str, Any]) -> Any:
     fn = probes.PROBES.get(request.get("name"))  # type: ignore[arg-type]
     if fn is None:
         raise probes.ProbeError(f"unknown probe {request.get('name')!r}")
     return fn(*(request.get("args") or ()))
 
 
-def _hold(session: Session, request: dict[str, Any]) -> Any:
+def _hold(responder: Responder, request: dict[str, Any]) -> Any:
     return codec.Keep(request.get("value"))
 
 
-def _fetch(session: Session, request: dict[str, Any]) -> Any:
+def _fetch(responder: Responder, request: dict[str, Any]) -> Any:
     return request["target"]
 
 
@@ -303,14 +307,14 @@ def _name(value: Any) -> str:
     return value
 
 
-_OPERATIONS: dict[str, Callable[[Session, dict[str, Any]], Any]] = {
+_OPERATIONS: dict[str, Callable[[Responder, dict[str, Any]], Any]] = {
     "getattr": _getattr, "setattr": _setattr, "call": _call, "callattr": _callattr, "probe": _probe, "hold": _hold,
     "fetch": _fetch,
 }
 
 
 class _Ref:
-    """A grader-side name for an object of the rehearsal's session."""
+    """A grader-side name for an object of the rehearsal's responder."""
 
     __slots__ = ("key",)
 
@@ -319,7 +323,7 @@ class _Ref:
 
 
 def rehearse() -> None:
-    """Answer a round of typical requests in a throw-away session.
+    """Answer a round of typical requests in a throw-away responder.
 
     The zygote does this once before its first fork: the bytecode of the kit's side of a call
     is then specialised and torch's lazy one-time set-up done, and every child inherits both
@@ -327,18 +331,18 @@ def rehearse() -> None:
     take its copy-on-write faults early, measured slower on two cores: it competes with the
     grading.) Runs on one thread and never touches CUDA, neither of which survives a fork.
     """
-    session = Session(os.devnull)
+    responder = Responder(os.devnull)
     net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
     stack = torch.nn.ModuleList([torch.nn.Linear(2, 2)])
     weights = torch.nn.ParameterList([torch.nn.Parameter(torch.randn(2, 2))])
-    net_ref, stack_ref, weights_ref = (_Ref(session.keep(obj)) for obj in (net, stack, weights))
-    torch_ref = _Ref(session.keep(torch))
+    net_ref, stack_ref, weights_ref = (_Ref(responder.keep(obj)) for obj in (net, stack, weights))
+    torch_ref = _Ref(responder.keep(torch))
     image = torch.randn(1, 1, 6, 6)
     x = torch.randn(3, 8)
 
     def send(request: dict[str, Any]) -> Any:
         payload = codec.encode({**request, "n": 1}, reference=lambda v: v.key if type(v) is _Ref else None)
-        reply = codec.decode(session.handle(payload), handle=lambda h: _Ref(h.id))
+        reply = codec.decode(responder.handle(payload), handle=lambda h: _Ref(h.id))
         return reply.get("ok", reply)
 
     def call(target: _Ref, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -372,24 +376,24 @@ def rehearse() -> None:
     send({"op": "callattr", "target": torch_ref, "name": "isclose", "args": [x, x], "kwargs": {}, "env": env})
     call(torch_ref, "no_such_function")  # a failure, described the way student failures are
     send({"op": "getattr", "target": net_ref, "name": "no_such_attribute", "release": [net_ref.key]})
-    session.output.take()
+    responder.output.take()
 
 
-def serve(sock: socket.socket, workdir: str, *, applied: list[str], unavailable: list[str]) -> None:
+def serve(sock: socket.socket, workdir: str, policy: Policy, *, applied: list[str], unavailable: list[str]) -> None:
     """Greet the grader (how this process is confined), then answer requests on `sock` until
     the grader closes it."""
     wire.write_frame(sock, codec.encode({"hello": {
         "applied": applied, "unavailable": unavailable, "workdir": workdir, "pid": os.getpid()}}))
-    session = Session(workdir)
-    sys.stdout = sys.stderr = session.output  # type: ignore[assignment]
-    sys.__stdout__ = sys.__stderr__ = session.output  # type: ignore[misc]
+    responder = Responder(workdir, policy)
+    sys.stdout = sys.stderr = responder.output  # type: ignore[assignment]
+    sys.__stdout__ = sys.__stderr__ = responder.output  # type: ignore[misc]
     while True:
         try:
-            payload = wire.read_frame(sock)
+            payload = wire.read_frame(sock, limit=policy.message_bytes)
         except (EOFError, OSError, wire.FrameError):
             return
-        reply = session.handle(payload)
+        reply = responder.handle(payload)
         try:
-            wire.write_frame(sock, reply)
+            wire.write_frame(sock, reply, limit=policy.message_bytes)
         except (OSError, wire.FrameError):
             return

@@ -43,4 +43,4 @@ def main(kit_root: str, port: str, limits: str) -> None:
     sock.sendall(token.encode())
     workdir = os.getcwd()
     sys.path[:] = [workdir, *(p for p in sys.path if p and os.path.abspath(p) != os.path.abspath(kit_root))]
-    _child.serve(sock, workdir, applied=applied, unavailable=unavailable)
+    _child.serve(sock, workdir, policy, applied=applied, unavailable=unavailable)

@@ -211,7 +211,7 @@ class Zygote:
                     self.spare[2].close()
                 workdir, report = _jail.confine(policy, (theirs.fileno(),), write_end)
                 sys.path[:] = [workdir, *(p for p in sys.path if p)]
-                _child.serve(theirs, workdir, applied=report.applied, unavailable=report.unavailable)
+                _child.serve(theirs, workdir, policy, applied=report.applied, unavailable=report.unavailable)
                 code = 0
             finally:
                 os._exit(code)

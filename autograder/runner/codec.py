@@ -7,7 +7,7 @@ may be:
 
 ==============  ================================================================================
 JSON scalars    None, bool, int, str and finite floats, as themselves
-``list``        a JSON array (``{"$": "list", "v": [...]}`` is accepted too)
+``list``        a JSON array
 ``dict``        a JSON object when every key is a string and none is ``"$"``;
                 ``{"$": "map", "v": {str: value}}`` when every key is a string, one of them ``"$"``;
                 else ``{"$": "dict", "v": [[key, value], ...]}``; ``odict`` for OrderedDict
@@ -46,7 +46,7 @@ import torch
 
 from autograder.runner.wire import MAX_FRAME
 
-__all__ = ["CodecError", "Handle", "Keep", "decode", "encode", "is_data", "register_namedtuple"]
+__all__ = ["CodecError", "Handle", "Keep", "decode", "encode", "register_namedtuple"]
 
 _MAX_DEPTH = 64
 _MAX_ITEMS = 1_000_000
@@ -106,26 +106,6 @@ def _is_tensor(value: object) -> bool:
         value.layout == torch.strided and value.dtype in _DTYPE_NAMES  # type: ignore[union-attr]
 
 
-def is_data(value: object, _depth: int = 0) -> bool:
-    """True when `value` crosses as data, with no handle anywhere inside it."""
-    kind = type(value)
-    if (value is None or kind is bool or kind is int or kind is float or kind is str or kind is bytes
-            or kind is torch.device or kind is torch.Size):
-        return True
-    if kind is torch.dtype:
-        return value in _DTYPE_NAMES
-    if _is_tensor(value):
-        return True
-    if _depth > _MAX_DEPTH:  # containers nest at most this deep (scalars may sit one deeper)
-        return False
-    if kind is list or kind is tuple or _is_namedtuple(value):
-        return all(is_data(item, _depth + 1) for item in value)  # type: ignore[attr-defined]
-    if kind is dict or kind is OrderedDict:
-        return all(is_data(k, _depth + 1) and is_data(v, _depth + 1)
-                   for k, v in value.items())  # type: ignore[attr-defined]
-    return False
-
-
 # --------------------------------------------------------------------------- encoding
 
 # The header is written by one JSON encoder built once. ``allow_nan=False`` makes it refuse NaN
@@ -160,10 +140,12 @@ class _Encoder(_Walk):
     writing it. JSON scalars stay in the copies as they are; only other items are converted.
     """
 
-    __slots__ = ("alive", "buffers", "keep", "reference", "size", "tensor_id")
+    __slots__ = ("alive", "buffers", "keep", "limit", "reference", "size", "tensor_id")
 
     def __init__(self, *, reference: Callable[[Any], str | None] | None,
-                 keep: Callable[[Any], str] | None, tensor_id: Callable[[torch.Tensor], str | None] | None):
+                 keep: Callable[[Any], str] | None, tensor_id: Callable[[torch.Tensor], str | None] | None,
+                 limit: int):
+        self.limit = limit
         self.reference = reference
         self.keep = keep
         self.tensor_id = tensor_id
@@ -174,10 +156,13 @@ class _Encoder(_Walk):
 
     def buffer(self, data: Any, size: int) -> int:
         self.size += size
-        if self.size > MAX_FRAME:
-            raise CodecError(f"value is larger than {MAX_FRAME // 2**20} MiB")
+        self._check_size()
         self.buffers.append(data)
         return len(self.buffers) - 1
+
+    def _check_size(self, more: int = 0) -> None:
+        if self.size + more > self.limit:
+            raise CodecError(f"value is larger than the {self.limit / 2**20:g} MiB a message may hold")
 
     def value(self, value: Any, depth: int) -> Any:
         """The tree for `value`, which is not a JSON scalar (callers keep those as they are)."""
@@ -267,8 +252,7 @@ class _Encoder(_Walk):
             node["strides"] = list(t.stride())
         if not t.is_meta:
             size = t.numel() * t.element_size()
-            if self.size + size > MAX_FRAME:
-                raise CodecError(f"value is larger than {MAX_FRAME // 2**20} MiB")
+            self._check_size(size)
             # A fresh contiguous copy (conjugate and negative views resolved) that nobody else
             # holds owns exactly `size` bytes from data_ptr() on; `alive` keeps it until the
             # payload is joined, which is the only copy of the bytes made here.
@@ -340,7 +324,8 @@ def _dense(shape: torch.Size | list[int], strides: tuple[int, ...] | list[int]) 
 def encode(value: Any, *,
            reference: Callable[[Any], str | None] | None = None,
            keep: Callable[[Any], str] | None = None,
-           tensor_id: Callable[[torch.Tensor], str | None] | None = None) -> bytes:
+           tensor_id: Callable[[torch.Tensor], str | None] | None = None,
+           limit: int = MAX_FRAME) -> bytes:
     """Encode `value` as one frame payload.
 
     Args:
@@ -352,8 +337,12 @@ def encode(value: Any, *,
         keep: stores an object that is not data and returns its id; without it such objects
             raise `CodecError`.
         tensor_id: returns the id under which this side keeps a tensor it sends as data.
+        limit: the most bytes of tensor and bytes data the payload may carry.
+
+    Raises:
+        CodecError: the value is not data (and cannot be kept), too large or too deep.
     """
-    encoder = _Encoder(reference=reference, keep=keep, tensor_id=tensor_id)
+    encoder = _Encoder(reference=reference, keep=keep, tensor_id=tensor_id, limit=limit)
     kind = type(value)
     if kind is int or kind is str or kind is float or kind is bool or value is None:
         tree = value
@@ -448,9 +437,6 @@ class _Decoder(_Walk):
         return node
 
     # -- tagged nodes, by tag (see `_TAGS`)
-
-    def tag_list(self, node: dict[str, Any], depth: int) -> list[Any]:
-        return self.sequence(self._list(node, "v"), depth)
 
     def tag_tuple(self, node: dict[str, Any], depth: int) -> tuple[Any, ...]:
         return tuple(self.sequence(self._list(node, "v"), depth))
@@ -597,7 +583,7 @@ class _Decoder(_Walk):
 
 #: The closed table of tags a decoder understands; an object with any other ``"$"`` is refused.
 _TAGS: dict[str, Callable[[_Decoder, dict[str, Any], int], Any]] = {
-    "list": _Decoder.tag_list, "tuple": _Decoder.tag_tuple, "ntuple": _Decoder.tag_ntuple,
+    "tuple": _Decoder.tag_tuple, "ntuple": _Decoder.tag_ntuple,
     "map": _Decoder.tag_map, "dict": _Decoder.tag_dict, "odict": _Decoder.tag_dict,
     "float": _Decoder.tag_float, "bytes": _Decoder.tag_bytes, "tensor": _Decoder.tag_tensor,
     "dtype": _Decoder.tag_dtype, "device": _Decoder.tag_device, "size": _Decoder.tag_size,

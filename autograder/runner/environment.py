@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Environment", "ForbiddenCall", "applied"]
+__all__ = ["Environment", "ForbiddenCall", "applied", "seed"]
 
 
 class ForbiddenCall(RuntimeError):
@@ -58,6 +58,19 @@ class Environment:
         return self.cuda_available is None and self.cuda_device_count is None and not self.forbidden
 
 
+def seed(value: int) -> None:
+    """Seed torch's generators and Python's `random`, the same way in the grader and the child
+    (cheaper than torch.manual_seed, which also prepares lazy CUDA seeding with a stack trace)."""
+    import random
+
+    import torch
+
+    torch.default_generator.manual_seed(value)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(value)
+    random.seed(value)
+
+
 def _resolve_owner(dotted: str) -> tuple[Any, str]:
     """(object holding the attribute, attribute name) for an already-imported dotted name."""
     parts = dotted.split(".")
@@ -66,9 +79,12 @@ def _resolve_owner(dotted: str) -> tuple[Any, str]:
         if module is None:
             continue
         owner = module
-        for name in parts[split:-1]:
-            owner = getattr(owner, name)
-        getattr(owner, parts[-1])  # must exist
+        try:
+            for name in parts[split:-1]:
+                owner = getattr(owner, name)
+            getattr(owner, parts[-1])  # must exist
+        except AttributeError:
+            raise ValueError(f"cannot forbid {dotted!r}: there is no such name") from None
         return owner, parts[-1]
     raise ValueError(f"cannot forbid {dotted!r}: its module is not imported")
 

@@ -87,8 +87,11 @@ class Child(Protocol):
 class ChildProcess:
     """The grader's end of one student process."""
 
-    def __init__(self, sock: socket.socket, pid: int, reap: Any, hello: dict[str, Any], terminate: Any = None) -> None:
+    def __init__(self, sock: socket.socket, pid: int, reap: Any, hello: dict[str, Any], terminate: Any = None,
+                 *, limit: int = wire.MAX_FRAME) -> None:
         self.sock = sock
+        #: the largest answer accepted (`Policy.message_bytes`)
+        self.limit = limit
         self.pid = pid
         self._reap = reap
         self._terminate = terminate or _kill_tree
@@ -98,8 +101,8 @@ class ChildProcess:
     def exchange(self, payload: bytes, deadline: float) -> bytes:
         """Send one request; its whole answer must arrive by `deadline` (`time.monotonic()`)."""
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-        wire.write_frame(self.sock, payload)
-        return wire.read_frame(self.sock, deadline=deadline)
+        wire.write_frame(self.sock, payload, limit=self.limit)
+        return wire.read_frame(self.sock, limit=self.limit, deadline=deadline)
 
     def idle_output(self) -> bool:
         readable, _, _ = select.select([self.sock], [], [], 0)
@@ -252,7 +255,7 @@ class ZygoteFactory:
                 os.close(fd)
             raise SandboxError(f"could not start a student process: {reply.get('error', 'no socket')}")
         mine = socket.socket(fileno=fds[0])
-        child = ChildProcess(mine, int(reply["pid"]), self._reap, {})
+        child = ChildProcess(mine, int(reply["pid"]), self._reap, {}, limit=policy.message_bytes)
         try:
             child.hello = _hello(mine, START_TIMEOUT)
         except (EOFError, TimeoutError, OSError, ValueError) as exc:
@@ -289,8 +292,7 @@ class SpawnFactory:
 
     mode = "process"
 
-    def __init__(self, preload: tuple[str, ...]) -> None:
-        self._preload = preload
+    def __init__(self) -> None:
         self._processes: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
 
     def start(self, staged: Path, policy: Policy) -> ChildProcess:
@@ -325,7 +327,8 @@ class SpawnFactory:
             process.kill()
             raise SandboxError("a process that is not the student process connected")
         self._processes[process.pid] = (process, workdir)
-        child = ChildProcess(sock, process.pid, self._reap, {}, terminate=lambda _pid: process.kill())
+        child = ChildProcess(sock, process.pid, self._reap, {}, terminate=lambda _pid: process.kill(),
+                             limit=policy.message_bytes)
         child.hello = _hello(sock, WARM_UP_TIMEOUT)
         return child
 
@@ -353,4 +356,4 @@ def default_factory(preload: tuple[str, ...] | None = None) -> ChildFactory:
     preload = Policy().preload if preload is None else preload
     if hasattr(os, "fork") and sys.platform != "darwin":
         return ZygoteFactory(preload)
-    return SpawnFactory(preload)
+    return SpawnFactory()  # each child imports what the policy preloads

@@ -1,8 +1,8 @@
-"""The in-process runner: the student's code runs inside the grader, for debugging only.
+"""Running the student's code inside the grader, for debugging only (`make_runner("inprocess")`).
 
-It speaks the same child protocol as the sandbox through a loopback child (a `_child.Session`
-called directly, like an HTTP client's mock transport), so values still cross by copy and checks
-behave exactly as under the sandbox. It protects nothing: student code shares the grader's
+The runner speaks the same child protocol as with the sandbox, to a loopback child (a
+`_child.Responder` called directly, like an HTTP client's mock transport), so values still cross
+by copy and checks behave exactly as under the sandbox. It protects nothing: student code shares the grader's
 process, can patch its torch, read its memory or end it. Time limits use SIGALRM, so they stop
 Python code but not a hang inside native code.
 """
@@ -19,9 +19,8 @@ from typing import Any
 
 from autograder.runner import _child
 from autograder.runner.policy import Policy
-from autograder.runner.remote import RemoteRunner
 
-__all__ = ["InProcessFactory", "InProcessRunner", "LocalChild"]
+__all__ = ["InProcessFactory", "LocalChild"]
 
 
 class _Expired(BaseException):
@@ -29,11 +28,11 @@ class _Expired(BaseException):
 
 
 class LocalChild:
-    """A child that is a `Session` in this very process."""
+    """A child that is a `_child.Responder` in this very process."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, policy: Policy) -> None:
         self.workdir = str(workdir)
-        self.session = _child.Session(self.workdir)
+        self.responder = _child.Responder(self.workdir, policy)
         self.alive = True
         self.hello: dict[str, Any] = {
             "applied": [], "unavailable": ["isolation (student code runs inside the grader)"]}
@@ -54,8 +53,8 @@ class LocalChild:
         try:
             if alarm:
                 signal.setitimer(signal.ITIMER_REAL, seconds)
-            with contextlib.redirect_stdout(self.session.output), contextlib.redirect_stderr(self.session.output):
-                reply = self.session.handle(payload)
+            with contextlib.redirect_stdout(self.responder.output), contextlib.redirect_stderr(self.responder.output):
+                reply = self.responder.handle(payload)
         except _Expired:
             raise TimeoutError from None
         finally:
@@ -92,17 +91,10 @@ class InProcessFactory:
     mode = "in-process"
 
     def start(self, staged: Path, policy: Policy) -> LocalChild:
-        return LocalChild(staged)
+        return LocalChild(staged, policy)
 
     def prepare(self, policy: Policy) -> None:
         pass
 
     def close(self) -> None:
         pass
-
-
-class InProcessRunner(RemoteRunner):
-    """Runs student code in this process through the child protocol (no isolation)."""
-
-    def __init__(self) -> None:
-        super().__init__(InProcessFactory(), Policy(namespaces=False))

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, fields
 from typing import Any
 
+from autograder.runner.wire import MAX_FRAME
+
 __all__ = ["Policy", "default_policy"]
 
 
@@ -34,6 +36,10 @@ class Policy:
     scratch_bytes: int = 256 * 2**20
     #: modules imported before the first fork, shared by every child (`Course.preload`)
     preload: tuple[str, ...] = ("torch",)
+    #: largest message either side sends (tensor data included); a course with bigger models raises it
+    message_bytes: int = MAX_FRAME
+    #: characters of printed output kept per call and per check
+    output_chars: int = 4000
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autograder.runner.base import Runner
+    from autograder.runner.client import Runner
 
 __all__ = ["Remote", "Student", "describe_call"]
 

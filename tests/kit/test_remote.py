@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from autograder.outcomes import StudentRaised
-from autograder.runner.inprocess import InProcessRunner
+from autograder.runner import make_runner
 from autograder.runner.proxy import Remote, Student
 
 MODULE = '''
@@ -18,6 +18,9 @@ def zero_in_place(t):
 
 def first_row(t):
     return t[0]
+
+def zero_entry(d, key):
+    d[key].zero_()
 
 def rebind():
     global answer
@@ -42,7 +45,7 @@ class Box:
 
 @pytest.fixture(params=["sandbox", "inprocess"])
 def student(request, grader, write_submission):
-    runner = grader.runner if request.param == "sandbox" else InProcessRunner()
+    runner = grader.runner if request.param == "sandbox" else make_runner("inprocess")
     runner.load(write_submission({"toolbox.py": MODULE}))
     runner.begin_check(seed=3, time_limit=20)
     yield Student(runner)
@@ -92,3 +95,17 @@ def test_student_exceptions_carry_type_and_location(student):
         student.toolbox.first_row(torch.tensor(1.0))
     assert raised.value.info.is_a("IndexError") and raised.value.info.where == "toolbox.py:9"
     assert "toolbox.first_row(tensor[])" in raised.value.message
+
+
+def test_a_300_mb_state_dict_crosses_both_ways(student):
+    """Whole models cross (AlexNet's parameters are 244 MB): held in the student's process,
+    changed there by student code, and read back exactly."""
+    state = {f"layer{i}.weight": torch.randn(2_500, 10_000) for i in range(3)}  # 3 × 100 MB of float32
+    assert sum(t.numel() * t.element_size() for t in state.values()) == 300_000_000
+    held = student._runner.hold(state)
+    student.toolbox.zero_entry(held, "layer1.weight")  # changed where it lives
+    back = student._runner.fetch(held)
+    assert list(back) == list(state)
+    assert torch.equal(back["layer0.weight"], state["layer0.weight"])
+    assert torch.equal(back["layer2.weight"], state["layer2.weight"])
+    assert not back["layer1.weight"].any() and state["layer1.weight"].any()

@@ -22,7 +22,8 @@ from autograder.result import Status
 from autograder.runner.factory import SpawnFactory
 from autograder.runner.policy import Policy
 from autograder.runner.proxy import Student
-from autograder.runner.sandbox import SandboxRunner
+from autograder.runner.client import Runner
+from autograder.runner.factory import default_factory
 
 SPY = '''
 import os, socket
@@ -76,7 +77,12 @@ def listener():
     server.close()
 
 
-def _ask(runner: SandboxRunner, folder: Path, question: Any) -> Any:
+def sandbox(policy: Policy) -> Runner:
+    """A sandbox runner with its own zygote, for a policy other than the default one."""
+    return Runner(default_factory(policy.preload), policy)
+
+
+def _ask(runner: Runner, folder: Path, question: Any) -> Any:
     """Load `folder` as a submission, ask `question(student)` in a fresh child, unload."""
     runner.load(folder)
     try:
@@ -86,7 +92,7 @@ def _ask(runner: SandboxRunner, folder: Path, question: Any) -> Any:
         runner.unload()
 
 
-def _facts(runner: SandboxRunner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
+def _facts(runner: Runner, folder: Path, course: Path, sentinel: Path, port: int) -> dict:
     return _ask(runner, folder, lambda student: student.spy.facts(str(course), str(sentinel), port))
 
 
@@ -180,7 +186,7 @@ def test_exit_during_import_is_not_retried_for_every_check(grader, write_submiss
 
 
 def test_without_namespaces_or_a_uid_change_grading_still_works_and_says_so(course):
-    with SandboxRunner(Policy(uid=None, namespaces=False)) as runner:
+    with sandbox(Policy(uid=None, namespaces=False)) as runner:
         from autograder.grading import Grader
 
         result = Grader(course, runner=runner).grade(course.solutions, only=["device"])
@@ -192,7 +198,7 @@ def test_without_namespaces_or_a_uid_change_grading_still_works_and_says_so(cour
 
 def test_spawned_children_work_where_fork_is_not_used(course):
     """The path macOS and Windows take: a fresh interpreter per exercise, limits only."""
-    with SandboxRunner(Policy(uid=None, namespaces=False), factory=SpawnFactory(("torch",))) as runner:
+    with Runner(SpawnFactory(), Policy(uid=None, namespaces=False)) as runner:
         from autograder.grading import Grader
 
         result = Grader(course, runner=runner, time_limit=60).grade(course.solutions, only=["padding"])
@@ -242,15 +248,15 @@ def test_a_child_sees_only_its_own_submission(grader, tmp_path):
 def test_the_files_of_a_submission_are_delivered_once_and_only_inside(tmp_path):
     from autograder.runner import _child, codec
 
-    session = _child.Session(str(tmp_path))
+    responder = _child.Responder(str(tmp_path))
 
     def send(files):
-        return codec.decode(session.handle(codec.encode({"op": "files", "files": files, "n": 1})))
+        return codec.decode(responder.handle(codec.encode({"op": "files", "files": files, "n": 1})))
 
     assert "unsafe path" in send([["../escape.py", b"x"]])["invalid"]
-    session.delivered = False
+    responder.delivered = False
     assert "unsafe path" in send([["/etc/passwd", b"x"]])["invalid"]
-    session.delivered = False
+    responder.delivered = False
     assert send([["pkg/mod.py", b"VALUE = 1\n"], ["top.py", b""]])["ok"] == 2
     assert (tmp_path / "pkg" / "mod.py").read_bytes() == b"VALUE = 1\n"
     assert "already delivered" in send([["late.py", b"x"]])["invalid"]
@@ -263,14 +269,14 @@ def test_the_zygotes_rehearsal_still_matches_the_protocol(monkeypatch):
     from autograder.runner import _child, codec
 
     replies = []
-    handle = _child.Session.handle
+    handle = _child.Responder.handle
 
     def recording(self, payload):
         reply = handle(self, payload)
         replies.append(codec.decode(reply, handle=lambda h: h))
         return reply
 
-    monkeypatch.setattr(_child.Session, "handle", recording)
+    monkeypatch.setattr(_child.Responder, "handle", recording)
     _child.rehearse()
     outcomes = [next(k for k in ("ok", "raised", "invalid") if k in reply) for reply in replies]
     assert len(outcomes) > 20 and "invalid" not in outcomes

@@ -1,10 +1,13 @@
-"""The runner that talks to student code across the child protocol (see `_child`).
+"""The runner: the grader's side of the child protocol (see `_child`), the one way checks reach
+student code.
 
 The grader's process holds the checks and the reference solutions and decides every outcome;
-student code runs in a *child*, one per submission, started by a `ChildFactory`: a confined
-process forked from a warm zygote (`SandboxRunner`), a fresh interpreter (`SpawnFactory`), or
-the grader's own process for debugging (`InProcessRunner`). Whatever the child, requests and
-answers go through the codec, so checks behave the same under every runner.
+student code runs in a *child*, one per submission, started by the runner's `ChildFactory`: a
+confined process forked from a warm zygote (`factory.ZygoteFactory`), a fresh interpreter
+(`factory.SpawnFactory`), or the grader's own process for debugging (`inprocess.InProcessFactory`).
+Like an HTTP client over swappable transports, the runner never knows which: requests and
+answers go through the codec, so checks behave the same whatever the child. `make_runner`
+(in `autograder.runner`) builds the two standard configurations.
 
 Values cross by copy in both directions: student code can never change the grader's objects,
 and the grader never holds a student object except as a `Remote` handle. Identity questions
@@ -13,7 +16,8 @@ student's code actually received, which the runner tracks per tensor.
 
 When a child dies (``os._exit``, a signal, a resource limit) or overruns its time, the call that
 was running fails and the next check starts a fresh child. A module that crashed or hung while
-importing is not imported again in that submission.
+importing is not imported again in that submission. A request the child refuses as invalid, or
+one too large to send, is the check's fault (`CourseFault`), never the student's.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from __future__ import annotations
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,7 @@ import torch
 
 from autograder.outcomes import (
     CheckFailed,
+    CourseFault,
     MissingModule,
     RaisedInfo,
     StudentCrashed,
@@ -38,15 +44,13 @@ from autograder.outcomes import (
 )
 from autograder.result import SandboxReport
 from autograder.runner import codec, wire
-from autograder.runner.base import Runner
+from autograder.runner.environment import Environment
 from autograder.runner.factory import Child, ChildFactory
 from autograder.runner.policy import Policy
 from autograder.runner.proxy import Remote, describe_call
 
-__all__ = ["RemoteRunner"]
+__all__ = ["Runner"]
 
-#: Characters of printed output kept per check.
-OUTPUT_CAP = 2000
 _CRASH_HINT = ("the process ends on os._exit(), a crash in native code, or a resource limit "
                "(memory, CPU time, file size, processes)")
 
@@ -112,11 +116,17 @@ class _Described:
         return self._text
 
 
-class RemoteRunner(Runner):
-    """Runs a submission's code in a child, replaced by a fresh one after a crash or a timeout."""
+class Runner:
+    """Runs one submission at a time in a child (replaced by a fresh one after a crash or a
+    timeout); reusable for many (`load` … `unload`)."""
 
     def __init__(self, factory: ChildFactory, policy: Policy) -> None:
-        super().__init__()
+        """
+        Args:
+            factory: starts the children (and so decides how they are isolated).
+            policy: the limits every child gets.
+        """
+        self._environment = Environment()
         # Staged copies live in the temporary directory: children must not see other submissions.
         self.policy = Policy.from_dict({**policy.to_dict(),
                                         "hide": tuple(dict.fromkeys((*policy.hide, tempfile.gettempdir())))})
@@ -138,40 +148,53 @@ class RemoteRunner(Runner):
         self._requests = 0
 
     # -- life cycle
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def warm_up(self) -> dict[str, Any]:
         """Block until the factory can start children (a zygote imports torch first)."""
         ready = getattr(self._factory, "ready", None)
         return ready() if ready else {}
 
     def load(self, submission: Path) -> None:
+        """Prepare to run the submission staged in `submission` (a private copy)."""
         self.unload()
         self._staged = submission.resolve()
         self._broken_imports.clear()
 
     def unload(self) -> None:
+        """Stop everything that runs code of the current submission."""
         self._stop_child()
         self._staged = None
 
     def close(self) -> None:
+        """Release everything (processes, temporary files)."""
         self.unload()
         self._factory.close()
 
     @property
     def report(self) -> SandboxReport:
+        """How the current submission is isolated."""
         hello = self._hello
         return SandboxReport(mode=self._factory.mode, applied=tuple(hello.get("applied", ())),
                              unavailable=tuple(hello.get("unavailable", ())))
 
     def begin_check(self, *, seed: int, time_limit: float) -> None:
+        """A check starts: reseed the student's random generators and start its clock."""
         self._seed = seed
         self._time_limit = time_limit
         self._deadline = time.monotonic() + time_limit
         self._output.clear()
 
     def end_check(self) -> str:
+        """The check is over: return what the student's code printed during it (capped)."""
         text = "".join(self._output)
         self._output.clear()
-        return text if len(text) <= OUTPUT_CAP else text[:OUTPUT_CAP] + "\n… (output cut)"
+        cap = self.policy.output_chars
+        return text if len(text) <= cap else text[:cap] + "\n… (output cut)"
 
     def _forget_child(self) -> None:
         self._child = None
@@ -213,9 +236,9 @@ class RemoteRunner(Runner):
         probing = message["op"] == "probe"
         try:
             payload = codec.encode(message, reference=self._probe_reference if probing else self._handle_reference,
-                                   tensor_id=self._copies.upload_key)
+                                   tensor_id=self._copies.upload_key, limit=self.policy.message_bytes)
         except codec.CodecError as exc:
-            raise TypeError(f"cannot send to the student's code: {exc}") from None
+            raise CourseFault(f"the check cannot send this to the student's code: {exc}") from None
         if child.idle_output():
             # It wrote something nobody asked for, or ended after its last answer (a thread
             # left running, say): whatever it was, it is not this call's doing.
@@ -250,8 +273,9 @@ class RemoteRunner(Runner):
 
     def _outcome(self, reply: dict[str, Any], call: str | _Described) -> Any:
         output = reply.get("output")
-        if type(output) is str and output and sum(map(len, self._output)) <= OUTPUT_CAP:
-            self._output.append(output[:OUTPUT_CAP])
+        cap = self.policy.output_chars
+        if type(output) is str and output and sum(map(len, self._output)) <= cap:
+            self._output.append(output[:cap])
         forbidden = reply.get("forbidden") or []
         if forbidden:
             raise CheckFailed(f"{call} uses {', '.join(map(str, forbidden))}, which this exercise does not allow")
@@ -268,7 +292,7 @@ class RemoteRunner(Runner):
             raise StudentFailure(f"{call} returned a value that cannot be sent back: {reply['unsendable']}",
                                  hint="return tensors, numbers, strings, or lists, tuples and dicts of those")
         if "invalid" in reply:
-            raise TypeError(f"the check made an invalid request: {reply['invalid']}")
+            raise CourseFault(f"the student's process refused the check's request: {reply['invalid']}")
         self._stop_child()
         raise StudentCrashed(f"the submission's process sent an invalid answer during {call}")
 
@@ -292,8 +316,24 @@ class RemoteRunner(Runner):
         return Remote(self, handle.id, type_name=handle.type_name, text=handle.repr,
                       is_callable=handle.callable, label=label, generation=generation)
 
-    # -- Runner operations
+    # -- environment controls
+    @property
+    def environment(self) -> Environment:
+        return self._environment
+
+    @contextmanager
+    def environment_changed(self, **changes: Any) -> Iterator[None]:
+        """Apply environment controls to student calls made inside the block."""
+        previous = self._environment
+        self._environment = previous.merged(**changes)
+        try:
+            yield
+        finally:
+            self._environment = previous
+
+    # -- operations on student objects (called by `Remote` and `autograder.checks`)
     def import_module(self, name: str, *, library: bool = False) -> Any:
+        """The submission's module `name` (or, with `library`, a preloaded library)."""
         if not library and name in self._broken_imports:
             raise self._broken_imports[name]
         self._ensure_child()
@@ -331,7 +371,7 @@ class RemoteRunner(Runner):
             base, name = remote._attribute_of
             value = self._request({"op": "getattr", "target": base, "name": name}, remote._label)
             if not isinstance(value, Remote):
-                raise TypeError(f"{remote._label} is no longer a function of the student's module")
+                raise StudentFailure(f"{remote._label} is no longer a function of the student's module")
             for slot in ("_key", "_type", "_repr", "_callable", "_generation"):
                 object.__setattr__(remote, slot, getattr(value, slot))
             object.__setattr__(remote, "_attribute_of", None)
@@ -354,6 +394,7 @@ class RemoteRunner(Runner):
         return value
 
     def probe(self, name: str, *args: Any) -> Any:
+        """Run an identity probe (see `probes`) where the objects live."""
         return self._request({"op": "probe", "name": name, "args": list(args)}, f"checking {name}")
 
     def hold(self, value: Any) -> Remote:
