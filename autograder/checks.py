@@ -1,8 +1,10 @@
 """The API check authors import.
 
-Checks are ordinary pytest functions with three fixtures (``student``, ``reference``,
-``device``) and a ``points`` marker. They judge with the helpers below, which word their
-failures so a student understands them, and which reveal expected values only in public checks::
+Checks are ordinary pytest functions with the ``student`` and ``reference`` fixtures, the
+``device`` and ``target_device`` arguments and a ``points`` marker (``requires`` makes a property
+count only once a value check of the same file passes). They judge with the helpers below, which
+word their failures so a student understands them, and which reveal expected values only in
+public checks::
 
     @pytest.mark.points(3)
     def test_forward_matches_reference(student, reference, device):

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from autograder.errors import CourseError, GraderError, SandboxError
 
@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", metavar="SUBMISSION")
     grade.add_argument("--only", nargs="+", default=[], metavar="EXERCISE", help="grade only these exercises")
     grade.add_argument("--output", metavar="FILE", help="write the result to FILE instead of the terminal")
+    grade.add_argument("--reveal", action="store_true",
+                       help="hidden checks show expected values in their messages too (an instructor's view; "
+                            "never hand such a result to students)")
     grade.add_argument("--budget", type=float, metavar="SECONDS",
                        help="time for the whole submission; later checks time out once it is spent")
     common(grade)
@@ -138,11 +141,11 @@ def _grade(args: argparse.Namespace) -> int:
 
     course = Course.find(args.course)
     return _run(args, course, Path(args.submission), only=args.only, hidden=True, audience="instructor",
-                output=args.output, budget=args.budget)
+                output=args.output, budget=args.budget, reveal=args.reveal)
 
 
 def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Sequence[str], hidden: bool,
-         audience: str, output: str | None, budget: float | None = None) -> int:
+         audience: str, output: str | None, budget: float | None = None, reveal: bool = False) -> int:
     from autograder.errors import UsageError
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
@@ -157,7 +160,8 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
     from autograder.render import RENDERERS
     from autograder.result import redact
 
-    with Grader(course, runner=runner, hidden=hidden, time_limit=args.time_limit, budget=budget) as grader, \
+    with Grader(course, runner=runner, hidden=hidden, time_limit=args.time_limit, budget=budget,
+                reveal=reveal) as grader, \
             _progress(enabled=output is None or args.format == "table") as progress:
         result = grader.grade(submission, only=only, on_collected=progress.start, on_result=progress.advance)
     result = redact(result, audience)  # type: ignore[arg-type]
@@ -207,7 +211,7 @@ def _progress(enabled: bool) -> Iterator[_Progress]:
 
 
 @contextlib.contextmanager
-def _atomic_write(path: Path) -> Iterator[IO[str]]:
+def _atomic_write(path: Path) -> Iterator[TextIO]:
     """Write to a temporary file beside `path`, then rename: readers never see half a file, and
     a file planted at `path` beforehand is replaced, not written through."""
     path.parent.mkdir(parents=True, exist_ok=True)

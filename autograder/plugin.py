@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal, cast
 
 import pytest
 
@@ -448,6 +448,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     grading = item.config.stash.get(GRADING, None)
     if grading is None or not isinstance(item, pytest.Function):
         return None
+    when = cast(Literal["setup", "call", "teardown"], call.when)  # items are never collected here
     params = item.callspec.params if hasattr(item, "callspec") else {}
     device = params.get("device", params.get("target_device"))
     device = str(device) if device is not None else None
@@ -456,7 +457,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             grading.collector.record(item, _Run(Status.PASSED, device=device, duration=call.duration,
                                                 output=grading.runner.end_check()))
         if grading.brief_reports:
-            return pytest.TestReport(item.nodeid, item.location, {}, "passed", None, call.when, [],
+            return pytest.TestReport(item.nodeid, item.location, {}, "passed", None, when, [],
                                      call.duration, call.start, call.stop)
         return None
     if call.excinfo.errisinstance(pytest.skip.Exception):
@@ -471,7 +472,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     grading.collector.record(item, _Run(status, message, hint, device, call.duration, output, fault))
     longrepr = f"{status}: {message}" + (f"\nhint: {hint}" if hint else "")
     if grading.brief_reports:
-        return pytest.TestReport(item.nodeid, item.location, {}, "failed", longrepr, call.when, [],
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed", longrepr, when, [],
                                  call.duration, call.start, call.stop)
     grading.collector.longreprs[(item.nodeid, call.when)] = longrepr
     return None

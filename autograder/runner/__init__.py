@@ -29,7 +29,10 @@ def make_runner(kind: RunnerKind, *, hide: Sequence[str] = (), preload: Sequence
     Raises:
         UsageError: an unknown kind.
     """
+    from autograder.runner.factory import ChildFactory
     from autograder.runner.policy import Policy, default_policy
+
+    factory: ChildFactory
 
     if kind == "inprocess":
         from autograder.runner.inprocess import InProcessFactory

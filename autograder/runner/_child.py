@@ -47,7 +47,7 @@ import torch
 from autograder.runner import codec, environment, probes, wire
 from autograder.runner.policy import Policy
 
-__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve"]
+__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve", "within"]
 
 #: Libraries a check may reach in the student's process (to build objects there).
 LIBRARIES = frozenset({"torch", "torchvision"})
@@ -68,7 +68,7 @@ class CappedWriter(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if type(text) is not str:
             text = str(text)
         room = self.cap - self.kept
@@ -103,14 +103,14 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
         found, tb = None, exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if _inside(filename, workdir):
+            if within(filename, workdir):
                 found = (filename, tb.tb_lineno)
             tb = tb.tb_next
         if found is not None:
             where = f"{_relative(found[0], workdir)}:{found[1]}"
             line = linecache.getline(*found).strip()
     return {
-        "type": _type_name(cls),
+        "type": codec.type_name(cls),
         "mro": [c.__name__ for c in cls.__mro__ if c.__module__ == "builtins"],
         "message": message[:_MESSAGE_CAP],
         "where": where[:200],
@@ -118,20 +118,13 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
     }
 
 
-def _type_name(cls: type) -> str:
-    try:  # a hostile metaclass can make even these raise
-        module, name = cls.__module__, cls.__qualname__
-        return name if module == "builtins" else f"{module}.{name}"
-    except Exception:
-        return "Exception"
-
-
-def _inside(filename: str, workdir: str) -> bool:
-    return os.path.abspath(filename).startswith(workdir.rstrip(os.sep) + os.sep)
+def within(path: str, directory: str) -> bool:
+    """Whether `path` lies inside `directory` (a file of the submission, say)."""
+    return os.path.abspath(path).startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _relative(filename: str, workdir: str) -> str:
-    return os.path.relpath(filename, workdir) if _inside(filename, workdir) else os.path.basename(filename)
+    return os.path.relpath(filename, workdir) if within(filename, workdir) else os.path.basename(filename)
 
 
 class Responder:
@@ -174,7 +167,7 @@ class Responder:
         return codec.encode({**value, "n": self.number}, keep=self.keep, tensor_id=self.keep, limit=self.limit)
 
     # -- requests
-    def handle(self, payload: bytes) -> bytes:
+    def handle(self, payload: bytes | bytearray) -> bytes:
         self.number = None
         try:
             request = codec.decode(payload, resolve=self.resolve, tensor_origin=self.store_upload)
@@ -230,7 +223,7 @@ class Responder:
                 return self.encode({"invalid": f"{name} is not a library the checks may use"})
             return self.encode({"ok": module, "output": "", "forbidden": []})
         path = Path(self.workdir, f"{name}.py")
-        if module is None or not _inside(getattr(module, "__file__", "") or "", self.workdir):
+        if module is None or not within(getattr(module, "__file__", "") or "", self.workdir):
             if not path.is_file():
                 return self.encode({"missing": name})
             try:
@@ -385,8 +378,8 @@ def serve(sock: socket.socket, workdir: str, policy: Policy, *, applied: list[st
     wire.write_frame(sock, codec.encode({"hello": {
         "applied": applied, "unavailable": unavailable, "workdir": workdir, "pid": os.getpid()}}))
     responder = Responder(workdir, policy)
-    sys.stdout = sys.stderr = responder.output  # type: ignore[assignment]
-    sys.__stdout__ = sys.__stderr__ = responder.output  # type: ignore[misc]
+    sys.stdout = sys.stderr = responder.output
+    sys.__stdout__ = sys.__stderr__ = responder.output  # type: ignore[misc,assignment]
     while True:
         try:
             payload = wire.read_frame(sock, limit=policy.message_bytes)

@@ -38,6 +38,7 @@ import time
 from typing import Any
 
 from autograder.runner import _child, _jail
+from autograder.runner.factory import kill_tree
 from autograder.runner.policy import Policy
 
 __all__ = ["main"]
@@ -192,13 +193,17 @@ class Zygote:
             _, pid, sock = self.spare
             self.spare = None
             sock.close()
-            _kill(pid)
+            kill_tree(pid)
 
     def fork(self, policy: Policy) -> tuple[int, socket.socket] | None:
         """Fork a child that confines itself and then serves requests on a new socket."""
         mine, theirs = socket.socketpair()
         read_end, write_end = os.pipe()
-        if policy.namespaces:
+        # A child that makes its own user namespace must make its PID namespace inside it.
+        fresh_pid_namespace = policy.namespaces and policy.drop_first is None
+        if policy.namespaces and sys.platform.startswith("linux"):
+            _jail.plan(policy)  # computed once here, inherited by every child
+        if fresh_pid_namespace:
             self._pid_namespace_for_children(fresh=True)
         pid = os.fork()
         if pid == 0:  # the child: confine, then serve the grader on its end of the socket
@@ -215,7 +220,7 @@ class Zygote:
                 code = 0
             finally:
                 os._exit(code)
-        if policy.namespaces:  # the namespace is the child's alone: no later child may join it
+        if fresh_pid_namespace:  # the namespace is the child's alone: no later child may join it
             self._pid_namespace_for_children(fresh=False)
         theirs.close()
         os.close(write_end)
@@ -236,7 +241,7 @@ class Zygote:
             if pid in self.exited:
                 break
             if time.monotonic() >= deadline:
-                _kill(pid)
+                kill_tree(pid)
                 try:
                     _, status = os.waitpid(pid, 0)
                     self.exited[pid] = status
@@ -252,17 +257,11 @@ class Zygote:
     def shutdown(self) -> None:
         self.drop_spare()
         for pid in list(self.children):
-            _kill(pid)
+            kill_tree(pid)
         deadline = time.monotonic() + 2.0
         while self.children and time.monotonic() < deadline:
             self.collect()
             time.sleep(0.01)
-
-
-def _kill(pid: int) -> None:
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            target()
 
 
 def _read_line(fd: int, timeout: float) -> str:

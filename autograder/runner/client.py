@@ -25,7 +25,7 @@ from __future__ import annotations
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -98,22 +98,6 @@ class _Copies:
         key = f"p{self._uploads}"
         self.record(tensor, key)
         return key
-
-
-class _Described:
-    """How messages name a call, worked out only if a message or a handle needs it: most calls
-    succeed, and describing their arguments would cost more than the call itself."""
-
-    __slots__ = ("_describe", "_text")
-
-    def __init__(self, describe: Callable[[], str]) -> None:
-        self._describe = describe
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = self._describe()
-        return self._text
 
 
 class Runner:
@@ -221,7 +205,7 @@ class Runner:
         return self._child
 
     # -- one request
-    def _request(self, message: dict[str, Any], call: str | _Described) -> Any:
+    def _request(self, message: dict[str, Any], call: str) -> Any:
         child = self._ensure_child()
         generation = self._copies.generation
         if self._seed is not None:
@@ -260,7 +244,7 @@ class Runner:
             self._forget_child()
             raise StudentCrashed(f"the submission's process {how} during {call}", hint=_CRASH_HINT) from None
         try:
-            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, str(call)),
+            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, call),
                                  tensor_origin=self._copies.record)
             if type(reply) is not dict:
                 raise codec.CodecError("the answer is not a message")
@@ -271,7 +255,7 @@ class Runner:
             raise StudentCrashed(f"the submission's process sent an invalid answer during {call} ({exc})") from None
         return self._outcome(reply, call)
 
-    def _outcome(self, reply: dict[str, Any], call: str | _Described) -> Any:
+    def _outcome(self, reply: dict[str, Any], call: str) -> Any:
         output = reply.get("output")
         cap = self.policy.output_chars
         if type(output) is str and output and sum(map(len, self._output)) <= cap:
@@ -283,7 +267,7 @@ class Runner:
             return reply["ok"]
         if "raised" in reply:
             raised = reply["raised"] if type(reply["raised"]) is dict else {}
-            raise failure_for(str(call), RaisedInfo.from_dict(raised))
+            raise failure_for(call, RaisedInfo.from_dict(raised))
         if "missing" in reply:
             name = str(reply["missing"])
             raise MissingModule(f"{name}.py is missing from the submission",
@@ -299,11 +283,11 @@ class Runner:
     def _handle_reference(self, value: Any) -> str | None:
         """Calls pass handles by reference and everything else by copy."""
         if isinstance(value, Remote):
-            value = self._resolved(value)
-            if value._runner is not self or value._generation != self._copies.generation:
-                raise StudentFailure(f"{value._label} belonged to a student process that has ended",
+            remote = self._resolved(value)
+            if remote._runner is not self or remote._generation != self._copies.generation:
+                raise StudentFailure(f"{remote._label} belonged to a student process that has ended",
                                      hint="an earlier call crashed or timed out")
-            return value._key
+            return remote._key
         return None
 
     def _probe_reference(self, value: Any) -> str | None:
@@ -382,7 +366,7 @@ class Runner:
                       f"setting {target._label}.{name}")
 
     def call(self, target: Remote, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        label = _Described(lambda: describe_call(target._label, args, kwargs))
+        label = describe_call(target._label, args, kwargs)
         if target._attribute_of is not None:
             base, name = target._attribute_of
             message = {"op": "callattr", "target": base, "name": name, "args": list(args), "kwargs": dict(kwargs)}

@@ -46,7 +46,7 @@ import torch
 
 from autograder.runner.wire import MAX_FRAME
 
-__all__ = ["CodecError", "Handle", "Keep", "decode", "encode", "register_namedtuple"]
+__all__ = ["CodecError", "Handle", "Keep", "decode", "encode", "register_namedtuple", "type_name"]
 
 _MAX_DEPTH = 64
 _MAX_ITEMS = 1_000_000
@@ -97,13 +97,14 @@ class Handle:
 
 def _is_namedtuple(value: object) -> bool:
     cls = type(value)
-    return (issubclass(cls, tuple) and cls is not tuple and isinstance(getattr(cls, "_fields", None), tuple)
-            and all(type(f) is str for f in cls._fields))
+    fields = getattr(cls, "_fields", None)
+    return (issubclass(cls, tuple) and cls is not tuple and isinstance(fields, tuple)
+            and all(type(f) is str for f in fields))
 
 
 def _is_tensor(value: object) -> bool:
     return (type(value) is torch.Tensor or type(value) is torch.nn.Parameter) and \
-        value.layout == torch.strided and value.dtype in _DTYPE_NAMES  # type: ignore[union-attr]
+        value.layout == torch.strided and value.dtype in _DTYPE_NAMES
 
 
 # --------------------------------------------------------------------------- encoding
@@ -234,7 +235,7 @@ class _Encoder(_Walk):
         elif _is_namedtuple(value):
             # The receiver's answer may hold this type again: decode it as this very class.
             register_namedtuple(kind)
-            return {"$": "ntuple", "typename": kind.__name__, "fields": list(kind._fields),
+            return {"$": "ntuple", "typename": kind.__name__, "fields": list(kind._fields),  # type: ignore[attr-defined]
                     "v": self.sequence(value, depth)}
         return self.handle(value)
 
@@ -269,12 +270,12 @@ class _Encoder(_Walk):
 
     def handle(self, value: Any) -> dict[str, Any]:
         if self.keep is None:
-            raise CodecError(f"a {_type_name(value)} cannot be sent to the other side")
+            raise CodecError(f"a {type_name(type(value))} cannot be sent to the other side")
         try:
             text = repr(value)
         except Exception:  # a hostile or broken __repr__ must not break encoding
-            text = f"<{_type_name(value)}>"
-        return {"$": "handle", "id": self.keep(value), "type": _type_name(value),
+            text = f"<{type_name(type(value))}>"
+        return {"$": "handle", "id": self.keep(value), "type": type_name(type(value)),
                 "repr": text[:_REPR_CAP], "callable": callable(value)}
 
 
@@ -303,11 +304,13 @@ def _dump(header: dict[str, Any]) -> bytes:
         raise CodecError(f"value cannot be written: {exc}") from None
 
 
-def _type_name(value: Any) -> str:
-    cls = type(value)
-    module = getattr(cls, "__module__", "") or ""
-    name = getattr(cls, "__qualname__", cls.__name__)
-    return name if module in ("builtins", "") else f"{module}.{name}"
+def type_name(cls: type) -> str:
+    """A class's qualified name as messages show it ("int", "torch.Tensor", "mlp.MLP")."""
+    try:  # a hostile metaclass can make even these raise
+        module, name = getattr(cls, "__module__", "") or "", getattr(cls, "__qualname__", cls.__name__)
+        return name if module in ("builtins", "") else f"{module}.{name}"
+    except Exception:
+        return "object"
 
 
 def _dense(shape: torch.Size | list[int], strides: tuple[int, ...] | list[int]) -> bool:
@@ -366,17 +369,18 @@ def _namedtuple_type(typename: Any, fields: Any) -> type:
     if type(typename) is not str or type(fields) is not list or not all(type(f) is str for f in fields):
         raise CodecError("malformed namedtuple")
     key = (typename, tuple(fields))
-    cls = _namedtuple_types.get(key)
-    if cls is None:
-        if len(_namedtuple_types) >= _MAX_NAMEDTUPLE_TYPES:
-            raise CodecError("too many namedtuple types")
-        try:
-            # namedtuple() validates that every name is an identifier and not a keyword.
-            cls = namedtuple(typename, fields)
-        except ValueError as exc:
-            raise CodecError(f"malformed namedtuple: {exc}") from None
-        _namedtuple_types[key] = cls
-    return cls
+    known = _namedtuple_types.get(key)
+    if known is not None:
+        return known
+    if len(_namedtuple_types) >= _MAX_NAMEDTUPLE_TYPES:
+        raise CodecError("too many namedtuple types")
+    try:
+        # namedtuple() validates that every name is an identifier and not a keyword.
+        made: type = namedtuple(typename, fields)  # type: ignore[misc]
+    except ValueError as exc:
+        raise CodecError(f"malformed namedtuple: {exc}") from None
+    _namedtuple_types[key] = made
+    return made
 
 
 class _Decoder(_Walk):
@@ -446,7 +450,8 @@ class _Decoder(_Walk):
         cls = _namedtuple_type(node.get("typename"), node.get("fields"))
         if len(items) != len(cls._fields):  # type: ignore[attr-defined]
             raise CodecError("namedtuple has the wrong number of items")
-        return cls(*items)
+        made: tuple[Any, ...] = cls(*items)
+        return made
 
     def tag_map(self, node: dict[str, Any], depth: int) -> dict[str, Any]:
         items = node.get("v")
@@ -495,11 +500,11 @@ class _Decoder(_Walk):
     def tag_handle(self, node: dict[str, Any], depth: int) -> Any:
         if self.handle is None:
             raise CodecError("unexpected handle")
-        fields = (node.get("id"), node.get("type"), node.get("repr"))
-        if not all(type(f) is str for f in fields) or type(node.get("callable")) is not bool:
+        key, kind, text = node.get("id"), node.get("type"), node.get("repr")
+        if type(key) is not str or type(kind) is not str or type(text) is not str \
+                or type(node.get("callable")) is not bool:
             raise CodecError("malformed handle")
-        return self.handle(Handle(fields[0], fields[1][:_REPR_CAP], fields[2][:_REPR_CAP],  # type: ignore[index]
-                                  node["callable"]))
+        return self.handle(Handle(key, kind[:_REPR_CAP], text[:_REPR_CAP], node["callable"]))
 
     def tag_tensor(self, node: dict[str, Any], depth: int) -> torch.Tensor:
         name = node.get("dtype")
@@ -518,7 +523,7 @@ class _Decoder(_Walk):
         if type(grad) is not bool or (grad and not (dtype.is_floating_point or dtype.is_complex)):
             raise CodecError("malformed requires_grad")
         data = None if device.type == "meta" else self._buffer(node.get("b"))
-        if data is not None and len(data) != numel * _ITEMSIZE[name]:
+        if data is not None and len(data) != numel * _ITEMSIZE[str(name)]:
             raise CodecError("tensor data does not match its shape")
         try:
             if data is None:

@@ -26,7 +26,7 @@ from autograder.errors import SandboxError
 from autograder.runner import wire
 from autograder.runner.policy import Policy
 
-__all__ = ["Child", "ChildFactory", "ChildProcess", "SpawnFactory", "ZygoteFactory", "default_factory"]
+__all__ = ["Child", "ChildFactory", "ChildProcess", "SpawnFactory", "ZygoteFactory", "default_factory", "kill_tree"]
 
 #: Longest wait for the zygote's warm-up (a cold `import torch` on a loaded machine).
 WARM_UP_TIMEOUT = 180.0
@@ -64,13 +64,13 @@ def _describe_exit(exit_code: int | None, signum: int | None) -> str:
 
 
 class Child(Protocol):
-    """Where one exercise's student code runs, as the runner sees it."""
+    """Where one submission's student code runs, as the runner sees it."""
 
     #: what the child reported when it started: {"applied": [...], "unavailable": [...]}
     hello: dict[str, Any]
     alive: bool
 
-    def exchange(self, payload: bytes, deadline: float) -> bytes:
+    def exchange(self, payload: bytes, deadline: float) -> bytes | bytearray:
         """Send a request and return the answer; `TimeoutError` past `deadline`, `EOFError` or
         `OSError` when the child has gone."""
 
@@ -94,11 +94,11 @@ class ChildProcess:
         self.limit = limit
         self.pid = pid
         self._reap = reap
-        self._terminate = terminate or _kill_tree
+        self._terminate = terminate or kill_tree
         self.hello = hello
         self.alive = True
 
-    def exchange(self, payload: bytes, deadline: float) -> bytes:
+    def exchange(self, payload: bytes, deadline: float) -> bytes | bytearray:
         """Send one request; its whole answer must arrive by `deadline` (`time.monotonic()`)."""
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         wire.write_frame(self.sock, payload, limit=self.limit)
@@ -123,8 +123,9 @@ class ChildProcess:
         return _describe_exit(exit_code, signum)
 
 
-def _kill_tree(pid: int) -> None:
-    """SIGKILL a child and its process group (POSIX; the child leads its own session)."""
+def kill_tree(pid: int) -> None:
+    """SIGKILL a child and its process group (POSIX; the child leads its own session). The grader
+    and the zygote both end children this way."""
     for send in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             send(pid, signal.SIGKILL)
@@ -153,7 +154,8 @@ def _hello(sock: socket.socket, timeout: float) -> dict[str, Any]:
     message = codec.decode(wire.read_frame(sock, limit=1 << 20))
     if type(message) is not dict or type(message.get("hello")) is not dict:
         raise SandboxError("the student process did not start correctly")
-    return message["hello"]
+    hello: dict[str, Any] = message["hello"]
+    return hello
 
 
 def _read_files(staged: Path) -> list[list[Any]]:

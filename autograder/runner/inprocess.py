@@ -75,9 +75,8 @@ class LocalChild:
         self.alive = False
         with contextlib.suppress(ValueError):
             sys.path.remove(self.workdir)
-        prefix = self.workdir.rstrip("/") + "/"
         for name, module in list(sys.modules.items()):
-            if (getattr(module, "__file__", None) or "").startswith(prefix):
+            if _child.within(getattr(module, "__file__", None) or "", self.workdir):
                 del sys.modules[name]
 
     def ended(self) -> str:

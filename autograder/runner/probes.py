@@ -33,7 +33,7 @@ def shares_memory(a: Any, b: Any) -> bool:
     """Whether two tensors use the same storage (a view and its base do)."""
     sa, sb = _tensor(a, "first argument").untyped_storage(), _tensor(b, "second argument").untyped_storage()
     # _cdata identifies the storage object itself, which also works on the meta device.
-    return sa._cdata == sb._cdata
+    return bool(sa._cdata == sb._cdata)
 
 
 def same_object(a: Any, b: Any) -> bool:
@@ -48,7 +48,7 @@ def named_parameters(module: Any) -> OrderedDict[str, torch.Tensor]:
     return OrderedDict((name, p) for name, p in module.named_parameters())
 
 
-def forward_trace(module: Any, args: tuple, kwargs: dict) -> list[str]:
+def forward_trace(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
     """Call module(*args, **kwargs); return the names of submodules whose forward hooks fired,
     in order. Calling `sub.forward(x)` instead of `sub(x)` skips the hooks."""
     if not isinstance(module, torch.nn.Module):
@@ -66,7 +66,7 @@ def forward_trace(module: Any, args: tuple, kwargs: dict) -> list[str]:
     return fired
 
 
-def gradients(fn: Any, args: tuple, kwargs: dict, grad_output: Any) -> dict[str, Any]:
+def gradients(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_output: Any) -> dict[str, Any]:
     """Run fn on fresh leaf copies of the tensor arguments that require grad, back-propagate
     `grad_output` (ones when None) and report where gradients arrived.
 

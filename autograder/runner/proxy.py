@@ -24,6 +24,18 @@ class Remote:
 
     __slots__ = ("__weakref__", "_attribute_of", "_callable", "_generation", "_key", "_label", "_repr", "_runner",
                  "_type")
+    _runner: Runner
+    #: the object's id in the student's process ("" while an attribute is not looked up yet)
+    _key: str
+    #: its exact type name, as the student's process reported it
+    _type: str
+    _repr: str
+    _callable: bool
+    #: how messages name it ("mlp.MLP(…)")
+    _label: str
+    #: which child of the runner it lives in
+    _generation: int
+    _attribute_of: tuple[Remote, str] | None
 
     def __init__(self, runner: Runner, key: str, *, type_name: str, text: str, is_callable: bool,
                  label: str, generation: int = 0, attribute_of: tuple[Remote, str] | None = None) -> None:
