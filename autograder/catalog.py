@@ -21,13 +21,22 @@ from pathlib import Path
 
 from autograder.errors import CourseError, UsageError
 
-__all__ = ["Course", "Exercise"]
+__all__ = ["Course", "Exercise", "is_exercise_module"]
 
 #: Environment variable naming the course directory when --course is not given.
 COURSE_ENV = "AUTOGRADER_COURSE"
 #: Libraries the sandbox loads into its warm zygote when the course's modules import them
 #: (torch always). Installed packages only: never a module of the course itself.
 PRELOADABLE = frozenset({"torchvision", "torchaudio", "numpy", "scipy", "pandas", "sklearn", "matplotlib"})
+
+
+def is_exercise_module(path: Path) -> bool:
+    """Whether a file of solutions/ or exercises/ is an exercise students write.
+
+    Modules whose name starts with "_" (`_helpers.py`, `__init__.py`) are the course's own code:
+    never an exercise, never stubbed, never graded.
+    """
+    return path.suffix == ".py" and not path.name.startswith("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +50,6 @@ class Exercise:
     #: check files, public first
     public_checks: Path | None
     hidden_checks: Path | None
-
-    @property
-    def module_file(self) -> str:
-        return f"{self.name}.py"
 
     def check_files(self, *, hidden: bool) -> tuple[Path, ...]:
         files = [self.public_checks] + ([self.hidden_checks] if hidden else [])
@@ -108,7 +113,7 @@ class Course:
             raise CourseError(f"{self.root} has neither solutions/ nor exercises/")
         found = []
         for module in sorted(source.glob("*.py")):
-            if module.name.startswith("_"):
+            if not is_exercise_module(module):
                 continue
             title, explanation = _describe(module)
             public = self.public / f"test_{module.stem}.py"

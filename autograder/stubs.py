@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.catalog import is_exercise_module
 from autograder.errors import CourseError
 
 __all__ = ["BEGIN", "END", "StubReport", "strip_solutions", "write_stubs"]
@@ -85,20 +86,23 @@ class StubReport:
 
     #: exercise files whose stub differs from what is on disk (or is missing)
     stale: tuple[str, ...]
-    #: files in the exercises directory that have no solution
+    #: exercise files in the exercises directory that have no solution
     orphans: tuple[str, ...]
 
 
 def write_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> StubReport:
-    """Generate `exercises/<name>.py` from every `solutions/<name>.py`.
+    """Generate `exercises/<name>.py` from every exercise module `solutions/<name>.py`.
 
-    With `check=True` nothing is written; the report says what is out of date.
+    Helper modules (`_helpers.py`: see `catalog.is_exercise_module`) are neither stubbed nor
+    reported. With `check=True` nothing is written; the report says what is out of date.
     """
     if not solutions.is_dir():
         raise CourseError(f"{solutions} is not a directory of solutions")
     stale: list[str] = []
     expected: set[str] = set()
     for source in sorted(solutions.glob("*.py")):
+        if not is_exercise_module(source):
+            continue
         expected.add(source.name)
         stub = strip_solutions(source.read_text(encoding="utf-8"), filename=str(source))
         target = exercises / source.name
@@ -108,6 +112,6 @@ def write_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> Stu
             if not check:
                 exercises.mkdir(parents=True, exist_ok=True)
                 target.write_text(stub, encoding="utf-8")
-    orphans = sorted(p.name for p in exercises.glob("*.py") if p.name not in expected) \
+    orphans = sorted(p.name for p in exercises.glob("*.py") if is_exercise_module(p) and p.name not in expected) \
         if exercises.is_dir() else []
     return StubReport(stale=tuple(stale), orphans=tuple(orphans))

@@ -11,6 +11,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -82,7 +83,7 @@ def _extract_zip(archive: Path, target: Path) -> None:
         raise SubmissionError(f"{archive.name} is not a readable zip file ({exc})") from None
     with zf:
         members = [m for m in zf.infolist() if not _SKIP.intersection(PurePosixPath(m.filename).parts)]
-        count = size = 0
+        count = 0
         for member in members:
             name = PurePosixPath(member.filename)
             if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
@@ -90,22 +91,28 @@ def _extract_zip(archive: Path, target: Path) -> None:
             if stat.S_ISLNK(member.external_attr >> 16):
                 raise SubmissionError(f"{archive.name} holds a symbolic link: {member.filename}")
             if not member.is_dir():
-                count, size = count + 1, size + member.file_size
-                _limit(archive, count, size)
+                count += 1
+                _limit(archive, count, 0)
+        # The size limit counts the real bytes written, all members together: the sizes in the
+        # headers are the archive's own claims.
+        written = 0
         for member in members:
             destination = target.joinpath(*PurePosixPath(member.filename).parts)
-            if member.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(member) as reader, open(destination, "wb") as writer:
-                # Count real bytes: a forged header must not beat the size limit.
-                written = 0
-                while chunk := reader.read(1 << 20):
-                    written += len(chunk)
-                    if written > MAX_BYTES:
-                        raise SubmissionError(f"{archive.name} unpacks to more than {MAX_BYTES // 2**20} MiB")
-                    writer.write(chunk)
+            try:
+                if member.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(member) as reader, open(destination, "wb") as writer:
+                    while chunk := reader.read(1 << 20):
+                        written += len(chunk)
+                        _limit(archive, count, written)
+                        writer.write(chunk)
+            # A corrupt member (a bad CRC, a forged size, an unknown compression, a password) or
+            # one that clashes with another (a file where a folder is) is the submission's problem.
+            except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError,
+                    OSError) as exc:
+                raise SubmissionError(f"{archive.name} cannot be unpacked: {member.filename} ({exc})") from None
     # A zip of a folder: grade the folder.
     entries = [p for p in target.iterdir()]
     if len(entries) == 1 and entries[0].is_dir() and not any(target.glob("*.py")):

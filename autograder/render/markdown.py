@@ -1,4 +1,4 @@
-"""The result as GitHub-flavoured Markdown, from `templates/result.md.j2`.
+"""The result as GitHub-flavoured Markdown, from the package's `templates/result.md.j2`.
 
 Meant for CI job summaries and merge-request comments: a summary table, then one table per
 exercise with the reason and hint of each failure.
@@ -6,17 +6,16 @@ exercise with the reason and hint of each failure.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TextIO
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from autograder.result import Result, Status
+from autograder.result import UNJUDGED, Result, Status
 
 __all__ = ["TEMPLATES", "render"]
 
-#: Where the kit's templates live (the `templates/` folder of the kit's checkout).
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: The folder of the `autograder` package that holds the templates (package data: it ships in the wheel).
+TEMPLATES = "templates"
 
 _SYMBOLS = {
     Status.PASSED: "✅",
@@ -24,6 +23,7 @@ _SYMBOLS = {
     Status.ERROR: "💥",
     Status.TIMEOUT: "⏱️",
     Status.NOT_ATTEMPTED: "⬜",
+    Status.SKIPPED: "⏭️",
 }
 
 
@@ -34,8 +34,8 @@ def _cell(text: object) -> str:
 
 
 def _environment() -> Environment:
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
-                              keep_trailing_newline=True, trim_blocks=False)
+    environment = Environment(loader=PackageLoader("autograder", TEMPLATES), undefined=StrictUndefined,
+                              autoescape=False, keep_trailing_newline=True, trim_blocks=False)
     environment.filters["cell"] = _cell
     return environment
 
@@ -43,4 +43,4 @@ def _environment() -> Environment:
 def render(result: Result, out: TextIO) -> None:
     """Write `result` as Markdown."""
     template = _environment().get_template("result.md.j2")
-    out.write(template.render(result=result, symbols=_SYMBOLS))
+    out.write(template.render(result=result, symbols=_SYMBOLS, unjudged=UNJUDGED))

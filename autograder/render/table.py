@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from autograder.result import CheckResult, ExerciseResult, Result, Status
+from autograder.result import UNJUDGED, CheckResult, ExerciseResult, Result, Status
 
 __all__ = ["THEME", "render"]
 
@@ -20,6 +20,8 @@ THEME = Theme({
     "status.error": "bold magenta",
     "status.timeout": "bold yellow",
     "status.not_attempted": "dim",
+    "status.skipped": "dim",
+    "unjudged": "bold magenta",
     "check.message": "default",
     "check.hint": "cyan",
     "check.output": "dim",
@@ -36,10 +38,11 @@ _SYMBOL = {
     Status.ERROR: "!",
     Status.TIMEOUT: "⏱",
     Status.NOT_ATTEMPTED: "·",
+    Status.SKIPPED: "»",
 }
 _OUTPUT_LINES = 6
 _COUNTED = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "error", Status.TIMEOUT: "timed out",
-            Status.NOT_ATTEMPTED: "not attempted"}
+            Status.NOT_ATTEMPTED: "not attempted", Status.SKIPPED: "skipped"}
 _COUNTED_MANY = {**_COUNTED, Status.ERROR: "errors"}
 
 
@@ -103,14 +106,17 @@ def _footer(result: Result) -> Text:
     elif result.sandbox.unavailable:
         details += f"\nisolation limits unavailable here: {'; '.join(result.sandbox.unavailable)}"
     total.append(details, style="footer")
+    if result.unjudged:
+        total.append(f"\n{UNJUDGED.format(n=result.unjudged, s='' if result.unjudged == 1 else 's')}",
+                     style="unjudged")
     return total
 
 
 def render(result: Result, out: TextIO, *, width: int | None = None) -> None:
     """Write one table per exercise and the total to `out` (colours only on a terminal)."""
     console = Console(file=out, theme=THEME, width=width, highlight=False, soft_wrap=False)
-    parts: list[object] = []
+    parts: list[RenderableType] = []
     for exercise in result.exercises:
         parts += [_exercise_table(exercise), Text("")]
     parts.append(_footer(result))
-    console.print(Group(*parts))  # type: ignore[arg-type]
+    console.print(Group(*parts))

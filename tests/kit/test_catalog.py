@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.catalog import COURSE_ENV, Course
-from autograder.errors import UsageError
+from autograder.catalog import COURSE_ENV, Course, is_exercise_module
+from autograder.errors import CourseError, UsageError
 
 EXERCISES = ["batching", "device", "mlp", "padding", "param_list", "views"]
 
@@ -62,3 +62,26 @@ def test_the_zygote_preloads_torch_and_the_libraries_the_course_uses(tmp_path):
     assert Course(tmp_path).preload() == ("torch", "numpy", "torchvision")  # never the course's own modules
     (tmp_path / "solutions" / "vision.py").unlink()
     assert Course(tmp_path).preload() == ("torch",)
+
+
+def test_helper_modules_are_not_exercises(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    (tmp_path / "solutions" / "mlp.py").write_text('"""An MLP."""\n')
+    (tmp_path / "solutions" / "_helpers.py").write_text('"""Shared code."""\n')
+    (tmp_path / "solutions" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "public" / "test__helpers.py").write_text("")
+    course = Course(tmp_path)
+    assert [ex.name for ex in course.exercises()] == ["mlp"]
+    with pytest.raises(UsageError, match="unknown exercise _helpers"):
+        course.select(["_helpers"])  # so never graded, even when asked for
+    (tmp_path / "solutions" / "mlp.py").unlink()
+    with pytest.raises(CourseError, match="no exercise modules"):
+        course.exercises()
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("mlp.py", True), ("views_2.py", True), ("_helpers.py", False), ("__init__.py", False), ("notes.txt", False),
+])
+def test_one_predicate_says_what_an_exercise_module_is(tmp_path, name, expected):
+    assert is_exercise_module(tmp_path / name) is expected

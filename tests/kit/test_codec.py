@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import pickle
@@ -71,7 +70,6 @@ def test_only_exact_types_are_data():
         pass
 
     for value in (torch.ones(2).as_subclass(Sneaky), Always(), MyFloat(1.0), torch.nn.Linear(2, 2)):
-        assert not codec.is_data(value)
         with pytest.raises(codec.CodecError, match="cannot be sent"):
             codec.encode(value)
     kept = {}
@@ -97,7 +95,7 @@ def _frame(tree, buffers=()):
     ({"$": "dtype", "v": "__import__"}, (), "unknown dtype"),
     ({"$": "ref", "id": "c1"}, (), "unexpected reference"),
     ({"$": "handle", "id": "c1", "type": "X", "repr": "x", "callable": False}, (), "unexpected handle"),
-    ({"$": "list", "v": "not a list"}, (), "malformed"),
+    ({"$": "tuple", "v": "not a list"}, (), "malformed"),
     ({"$": "bytes", "b": 3}, (), "buffer"),
 ])
 def test_malformed_frames_are_refused(tree, buffers, problem):
@@ -116,8 +114,8 @@ def test_a_pickle_is_never_decoded():
 def test_deep_nesting_is_refused_not_a_crash():
     tree = 0
     for _ in range(200):
-        tree = {"$": "list", "v": [tree]}
-    with pytest.raises(codec.CodecError):
+        tree = {"$": "tuple", "v": [tree]}
+    with pytest.raises(codec.CodecError, match="nested too deeply"):
         codec.decode(_frame(tree))
 
 
@@ -157,8 +155,10 @@ def test_dicts_with_a_dollar_key_stay_data(value):
     assert out == value and type(out) is type(value)
 
 
-def test_the_older_tagged_list_is_still_read():
-    assert codec.decode(_frame({"$": "list", "v": [1, {"$": "tuple", "v": []}]})) == [1, ()]
+def test_the_retired_list_tag_is_refused():
+    # Lists are JSON arrays; the old tagged form left the table.
+    with pytest.raises(codec.CodecError, match="unknown tag 'list'"):
+        codec.decode(_frame({"$": "list", "v": [1, {"$": "tuple", "v": []}]}))
 
 
 @pytest.mark.parametrize("value", [
@@ -228,7 +228,6 @@ def test_subclasses_of_builtins_are_never_data(value, where):
         pytest.skip("not hashable")
     wrap = {"root": lambda v: v, "list": lambda v: [1, v], "dict value": lambda v: {"k": v},
             "dict key": lambda v: {v: 1}, "tuple": lambda v: ("a", v)}[where]
-    assert not codec.is_data(wrap(value))
     with pytest.raises(codec.CodecError, match="cannot be sent"):
         codec.encode(wrap(value))
     kept = []
@@ -273,8 +272,7 @@ def test_nesting_and_item_limits_on_both_sides(monkeypatch):
         deep = [deep]
     with pytest.raises(codec.CodecError, match="nested too deeply"):
         codec.encode(deep)
-    assert not codec.is_data(deep)
-    assert codec.is_data(deep[0]) and round_trip(deep[0]) == deep[0]  # the deepest value that may cross
+    assert round_trip(deep[0]) == deep[0]  # the deepest value that may cross
     loop = [1]
     loop.append(loop)
     looping = {"a": 1}
@@ -326,34 +324,79 @@ def test_parameter_with_and_without_grad():
         assert type(out) is torch.nn.Parameter and out.requires_grad is requires_grad
 
 
+# Each template is a valid node on its own, with one 16-byte buffer beside it.
 _TEMPLATES = [
-    {"$": "tuple", "v": [1]}, {"$": "list", "v": [1]}, {"$": "map", "v": {"a": 1}},
+    {"$": "tuple", "v": [1]}, {"$": "map", "v": {"a": 1}},
     {"$": "dict", "v": [[1, 2]]}, {"$": "odict", "v": [["a", 2]]},
     {"$": "ntuple", "typename": "P", "fields": ["x"], "v": [1]},
     {"$": "float", "v": "nan"}, {"$": "bytes", "b": 0}, {"$": "dtype", "v": "float32"},
     {"$": "device", "v": "cpu"}, {"$": "size", "v": [1, 2]},
     {"$": "ref", "id": "p1"}, {"$": "handle", "id": "c1", "type": "X", "repr": "x", "callable": False},
-    {"$": "tensor", "dtype": "float32", "shape": [1], "device": "cpu", "b": 0, "grad": False, "param": False},
+    {"$": "tensor", "dtype": "float32", "shape": [4], "device": "cpu", "b": 0, "grad": False, "param": False},
     {"$": "tensor", "dtype": "float32", "shape": [2, 2], "device": "cpu", "b": 0, "strides": [1, 2]},
     {"$": "tensor", "dtype": "float32", "shape": [1], "device": "meta"},
 ]
 _ODD = [None, True, False, 0, -1, 1, 2**63, 2**70, 1.5, "", "x", "float32", "cuda:99", "cpu", "\x00", [], [1],
         [-1], [2**62, 2**62, 0], [2**70], [[1, 2]], [[1]], ["x"], {}, {"$": "ref"}, {"a": 1}, ["import os"]]
+#: The JSON types a field of a node may have, by tag (exact types: True is not an int). A value of
+#: any other type is refused; one of the right type may still be (a shape of -1, an unknown dtype).
+#: ("param" is left out: the decoder reads any value but true as "not a parameter".)
+_FIELD_TYPES: dict[str, dict[str, tuple[type, ...]]] = {
+    **{tag: {"v": (list,)} for tag in ("tuple", "dict", "odict", "size")},
+    "ntuple": {"v": (list,), "typename": (str,), "fields": (list,)},
+    "map": {"v": (dict,)},
+    **{tag: {"v": (str,)} for tag in ("float", "dtype", "device")},
+    "bytes": {"b": (int,)},
+    "ref": {"id": (str,)},
+    "handle": {"id": (str,), "type": (str,), "repr": (str,), "callable": (bool,)},
+    "tensor": {"dtype": (str,), "shape": (list,), "device": (str,), "b": (int,), "grad": (bool,),
+               "strides": (list, type(None))},
+}
+
+
+def _plain(value):
+    """A comparable picture of a decoded value: exact types, tensor contents, handle fields, NaN-safe."""
+    kind = type(value)
+    if isinstance(value, (list, tuple)):
+        return (kind, [_plain(item) for item in value])
+    if isinstance(value, dict):
+        return (kind, [(_plain(k), _plain(v)) for k, v in value.items()])
+    if isinstance(value, torch.Tensor):
+        return (kind, value.dtype, tuple(value.shape), value.stride(), str(value.device), value.requires_grad,
+                None if value.is_meta else value.contiguous().view(torch.uint8).flatten().tolist())
+    if kind is codec.Handle:
+        return (kind, value.id, value.type_name, value.repr, value.callable)
+    return (kind, repr(value))
 
 
 def test_malformed_nodes_of_any_shape_raise_only_codec_errors():
-    decoded = 0
+    def decode(node):
+        return codec.decode(_frame(node, (bytes(16),)), resolve=lambda k: k, handle=lambda h: h,
+                            devices=lambda kind: True)
+
+    refused, must_refuse, others = [], [], 0
     for template in _TEMPLATES:
+        valid = _plain(decode(template))  # each template decodes as it is
+        types = _FIELD_TYPES[template["$"]]
         for key in [*template, "extra"]:
             for odd in _ODD:
+                if key in template and type(odd) is type(template[key]) and odd == template[key]:
+                    continue  # not a change
                 node = {**template, key: odd}
                 try:
-                    codec.decode(_frame(node, (bytes(16),)), resolve=lambda k: k, handle=lambda h: h,
-                                 devices=lambda kind: True)
-                    decoded += 1
+                    out = decode(node)
                 except codec.CodecError:
-                    pass
-    assert decoded > 0  # the templates themselves are valid
+                    refused.append(node)
+                    continue
+                if key == "$" or (key in types and type(odd) not in types[key]):
+                    must_refuse.append(node)  # an unknown tag, or a field of the wrong type, was accepted
+                elif key == "extra":
+                    assert _plain(out) == valid, f"an unknown field changed what {node} decodes to"
+                else:
+                    others += 1
+    assert must_refuse == []
+    # Accepting everything fails above; refusing everything fails on the templates themselves.
+    assert len(refused) > 400 and others > 0
 
 
 @pytest.mark.parametrize("header", [
@@ -368,6 +411,50 @@ def test_malformed_headers_raise_codec_errors(header):
         codec.decode(struct.pack("<I", len(header)) + header)
 
 
+# The table of tags (codec.py's module docstring).
+_TAG_NAMES = {"tuple", "ntuple", "map", "dict", "odict", "float", "bytes", "tensor", "dtype", "device",
+              "size", "ref", "handle"}
+
+
+def _tags_known(node) -> bool:
+    """Whether every tagged node the decoder walks into has a tag of the table."""
+    if type(node) is list:
+        return all(_tags_known(item) for item in node)
+    if type(node) is not dict:
+        return True
+    if "$" not in node:
+        return all(_tags_known(item) for item in node.values())
+    tag = node["$"]
+    if type(tag) is not str or tag not in _TAG_NAMES:
+        return False
+    inner = node.get("v")
+    if tag == "map" and type(inner) is dict:  # a plain dict, which may hold a "$" key of its own
+        return all(_tags_known(item) for item in inner.values())
+    return _tags_known(inner)
+
+
+def _structural_fault(payload: bytes) -> str | None:
+    """Why `payload` breaks the frame's structure, judged without the codec: a truncated frame, a header
+    that is not a JSON object, a buffer table that does not match the bytes, or a tag outside the table.
+    None when it has none of these (it may still be refused for a bad value)."""
+    if len(payload) < 4 or struct.unpack_from("<I", payload)[0] > len(payload) - 4:
+        return "truncated"
+    (length,) = struct.unpack_from("<I", payload)
+    try:
+        header = json.loads(payload[4:4 + length].decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError
+        return "bad header"
+    if type(header) is not dict:
+        return "bad header"
+    sizes = header.get("n")
+    if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes) \
+            or 4 + length + sum(sizes) != len(payload):
+        return "bad buffer table"
+    if not _tags_known(header.get("v")):
+        return "bad tag"
+    return None
+
+
 def test_corrupted_payloads_raise_only_codec_errors():
     import random
 
@@ -376,14 +463,72 @@ def test_corrupted_payloads_raise_only_codec_errors():
              "d": {1: OrderedDict(x=math.inf)}, "p": Point(1, 2), "s": torch.Size([2]), "$": torch.int64}
     payload = codec.encode(value)
     assert str(round_trip(value)) == str(value)
+    assert _structural_fault(payload) is None
+    data_start = len(payload) - 24 - 3  # the tensor's 6 float32 values, then b"xyz"
+    unchanged = {key: _plain(item) for key, item in value.items() if key not in ("t", "b")}
+    faults: dict[str, list[bool]] = {}  # structural fault -> whether each such payload was refused
+    data_only = values_changed = values_refused = 0
     for _ in range(3000):
         corrupt = bytearray(payload)
         for _ in range(rng.randint(1, 4)):
             corrupt[rng.randrange(len(corrupt))] = rng.randrange(256)
         if rng.random() < 0.2:
             corrupt = corrupt[:rng.randrange(len(corrupt))]
-        with contextlib.suppress(codec.CodecError):
-            codec.decode(bytes(corrupt))
+        corrupt = bytes(corrupt)
+        changed = [i for i, (a, b) in enumerate(zip(corrupt, payload, strict=False)) if a != b]
+        try:
+            out, error = codec.decode(corrupt), None
+        except codec.CodecError as exc:
+            out, error = None, exc
+        fault = _structural_fault(corrupt)
+        if fault is not None:
+            faults.setdefault(fault, []).append(error is not None)
+        elif len(corrupt) == len(payload) and all(i >= data_start for i in changed):
+            # Only element bytes changed: any bytes are valid floats and bytes, so this must decode,
+            # to exactly those bytes, and leave everything else as it was.
+            data_only += 1
+            assert error is None, f"a payload with only its data changed was refused: {error}"
+            assert _plain(out["t"])[:-1] == _plain(value["t"])[:-1]
+            assert out["t"].contiguous().view(torch.uint8).flatten().tolist() == list(corrupt[data_start:-3])
+            assert out["b"] == corrupt[-3:]
+            assert {key: _plain(item) for key, item in out.items() if key not in ("t", "b")} == unchanged
+        else:  # the header changed but is still well formed: its values may be valid or not
+            values_changed += 1
+            values_refused += error is not None
+    for fault, outcomes in faults.items():
+        assert all(outcomes), f"{outcomes.count(False)} of {len(outcomes)} accepted, with a fault: {fault}"
+    # Most corruptions break the structure (so a decoder that accepts everything fails above), some
+    # must decode (so one that refuses everything fails too); each kind of fault is also made on
+    # purpose in test_structurally_broken_payloads_are_always_refused.
+    assert sum(map(len, faults.values())) > 2000 and {"truncated", "bad header", "bad tag"} <= faults.keys()
+    assert data_only > 0 and values_changed > 0 and values_refused > 0
+
+
+def test_structurally_broken_payloads_are_always_refused():
+    value = {"t": torch.arange(6.0).reshape(2, 3), "b": b"xyz", "x": (1, Point(2, 3)), "m": {"$": torch.float32}}
+    payload = codec.encode(value)
+    (length,) = struct.unpack_from("<I", payload)
+    header, data = payload[4:4 + length], payload[4 + length:]
+    assert json.loads(header)["n"] == [24, 3]
+    broken = {"truncated": [payload[:n] for n in range(len(payload))]}
+    broken["bad length"] = [struct.pack("<I", n) + payload[4:] for n in range(length + len(data) + 2) if n != length]
+    broken["bad header"] = [struct.pack("<I", len(h)) + h + data for h in (
+        header[:-1], header + b" ", b" " + header, header.replace(b":", b"=", 1), header.replace(b'"n"', b'"N"'),
+        b"[" + header + b"]", header.replace(b'{"v":', b'{"v":NaN,"w":', 1))]
+    broken["bad buffer table"] = [payload.replace(b'"n":[24,3]', table) for table in (
+        b'"n":[24,2]', b'"n":[24,4]', b'"n":[23,3]', b'"n":[24]', b'"n":[24,3,0]', b'"n":[-1,28]',
+        b'"n":[24.0,3]', b'"n":[24,"3"]', b'"n":{"0":24}', b'"n":null')] + [payload + b"\x00"]
+    # The lengths add up, but split the bytes wrongly: the tensor's buffer no longer matches its shape.
+    broken["wrong split"] = [payload.replace(b'"n":[24,3]', table) for table in (b'"n":[27,0]', b'"n":[3,24]')]
+    tags = [i + 5 for i in range(len(header)) if header.startswith(b'"$":"', i)]
+    broken["bad tag"] = [payload[:4 + i] + b"Q" + payload[5 + i:] for i in tags]  # a letter of each tag
+    assert len(tags) == 6 and all(len(set(cases)) == len(cases) > 1 for cases in broken.values())
+    for fault, cases in broken.items():
+        for case in cases:
+            with pytest.raises(codec.CodecError):
+                codec.decode(case)
+            if fault in ("truncated", "bad buffer table", "bad tag"):  # the fuzz test's judge sees them too
+                assert _structural_fault(case) is not None, case
 
 
 def test_odd_strings_and_non_finite_floats_survive_the_json_header():

@@ -9,7 +9,7 @@ import pytest
 
 from autograder.cli import ExitCode, main
 from autograder.errors import CourseError
-from autograder.stubs import strip_solutions, write_stubs
+from autograder.stubs import StubReport, strip_solutions, write_stubs
 
 SOURCE = '''"""Doc."""
 
@@ -86,3 +86,23 @@ def test_every_exercise_stub_raises_where_the_solution_was(course):
 def test_write_stubs_needs_a_solutions_directory(tmp_path):
     with pytest.raises(CourseError):
         write_stubs(Path(tmp_path / "missing"), tmp_path / "exercises")
+
+
+def test_helper_modules_are_neither_stubbed_nor_reported(tmp_path):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    (solutions / "net.py").write_text(SOURCE)
+    (solutions / "_helpers.py").write_text("def shared():\n    return 1\n")  # no solution region: not an exercise
+    (solutions / "__init__.py").write_text("")
+    exercises.mkdir()
+    (exercises / "_helpers.py").write_text("# the course's own copy, kept by hand\n")
+    (exercises / "old.py").write_text("x = 1\n")  # a real orphan: an exercise without a solution
+
+    report = write_stubs(solutions, exercises)
+    assert report.stale == ("net.py",) and report.orphans == ("old.py",)
+    assert sorted(p.name for p in exercises.iterdir()) == ["_helpers.py", "net.py", "old.py"]
+    assert (exercises / "_helpers.py").read_text() == "# the course's own copy, kept by hand\n"
+    assert write_stubs(solutions, exercises, check=True) == StubReport(stale=(), orphans=("old.py",))
+
+    (exercises / "_helpers.py").unlink()
+    assert write_stubs(solutions, exercises, check=True).stale == (), "a missing helper is not a stale stub"

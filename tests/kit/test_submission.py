@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import struct
 import zipfile
 
 import pytest
@@ -71,3 +73,66 @@ def test_zip_bombs_and_huge_folders_are_refused(tmp_path, monkeypatch):
         (folder / f"m{i}.py").write_text("")
     with pytest.raises(SubmissionError, match="more than 3 files"), staged(folder):
         pass
+
+
+def _zip(archive, files, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(archive, "w", compression=compression) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return archive
+
+
+def _forge_sizes(archive, size):
+    """Overwrite every member's uncompressed size, in its local header and in the central directory."""
+    data = bytearray(archive.read_bytes())
+    forged = 0
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at != -1:
+            struct.pack_into("<I", data, at + offset, size)
+            forged += 1
+            at = data.find(signature, at + 4)
+    archive.write_bytes(data)
+    return forged
+
+
+def _staged_bytes(archive):
+    """Stage `archive`; return the bytes that were on disk when the copy was removed, and the error if any."""
+    seen = []
+
+    def measure(root):
+        seen.append(sum(p.stat().st_size for p in root.rglob("*") if p.is_file()))
+        shutil.rmtree(root)
+
+    try:
+        with staged(archive, remove=measure):
+            pass
+    except SubmissionError as exc:
+        return seen[0], exc
+    return seen[0], None
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_zip_size_limit_counts_the_real_bytes_of_all_members_together(tmp_path, monkeypatch, compression):
+    monkeypatch.setattr(submission, "MAX_BYTES", 1000)
+    over = {f"m{i}.py": "0" * 400 for i in range(4)}  # each member under the limit, 1600 bytes in all
+    under = {f"m{i}.py": "0" * 300 for i in range(3)}
+
+    written, error = _staged_bytes(_zip(tmp_path / "over.zip", over, compression))
+    assert error is not None and "larger than" in str(error)
+    assert written <= 1000, "bytes past the limit are never written"
+
+    written, error = _staged_bytes(_zip(tmp_path / "under.zip", under, compression))
+    assert error is None and written == 900
+
+    # Headers that claim one byte per member: the archive is refused, not unpacked to 1600 bytes.
+    forged = _zip(tmp_path / "forged-small.zip", over, compression)
+    assert _forge_sizes(forged, 1) == 2 * len(over)
+    written, error = _staged_bytes(forged)
+    assert error is not None and written <= 1000
+
+    # Headers that claim a megabyte per member do not count either: only the bytes that are written.
+    forged = _zip(tmp_path / "forged-big.zip", under, compression)
+    assert _forge_sizes(forged, 2**20) == 2 * len(under)
+    written, error = _staged_bytes(forged)
+    assert error is None and written == 900
