@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from autograder.result import UNJUDGED, CheckResult, ExerciseResult, Result, Status
+from autograder.result import UNJUDGED, CheckResult, ExerciseResult, Fault, Result, Status
 
 __all__ = ["THEME", "render"]
 
@@ -79,7 +79,8 @@ def _exercise_table(exercise: ExerciseResult) -> Table:
     for check in exercise.checks:
         status = f"status.{check.status}"
         table.add_row(
-            Text(f"{_SYMBOL[check.status]} {check.status.replace('_', ' ')}", style=status),
+            Text(f"{_SYMBOL[check.status]} {check.status.replace('_', ' ')}"
+                 + (" (course)" if check.fault is Fault.COURSE else ""), style=status),
             _check_cell(check),
             Text(f"{_points(check.score)}/{_points(check.max_score)}",
                  style=_score_style(check.score, check.max_score)),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.render import RENDERERS, table
-from autograder.result import CheckResult, ExerciseResult, Result, SandboxReport, Status
+from autograder.result import CheckResult, ExerciseResult, Fault, Result, SandboxReport, Status
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -24,19 +24,24 @@ def sample() -> Result:
                             "hidden and output are called as modules", Status.FAILED, 0, 2, "hidden",
                             message="forward never called self.hidden as a module "
                                     "(the layers called were: act, output)",
-                            hint="call each layer as self.hidden(x), not self.hidden.forward(x)", duration_s=0.02,
-                            output="shape torch.Size([2, 256])\n"),
+                            hint="call each layer as self.hidden(x), not self.hidden.forward(x)",
+                            fault=Fault.STUDENT, duration_s=0.02, output="shape torch.Size([2, 256])\n"),
                 CheckResult("hidden/test_mlp.py::test_forward_matches_reference",
                             "forward gives the reference's output",
                             Status.TIMEOUT, 0, 3, "hidden", message="MLP(…)(tensor[1, 784]) did not finish within 10 s",
-                            devices=("cpu", "cuda"), duration_s=10.0),
+                            fault=Fault.STUDENT, devices=("cpu", "cuda"), duration_s=10.0),
+                CheckResult("hidden/test_mlp.py::test_needs_data", "trains on the data set", Status.SKIPPED, 0, 1,
+                            "hidden", message="skipped: the data set is not on this machine"),
             )),
             ExerciseResult("views", "Views, copies and scalars.", (
                 CheckResult("public/test_views.py::test_to_scalar_float", "to_scalar gives a float",
-                            Status.NOT_ATTEMPTED, 0, 1, "public", message="not attempted yet"),
+                            Status.NOT_ATTEMPTED, 0, 1, "public", message="not attempted yet", fault=Fault.STUDENT),
                 CheckResult("hidden/test_views.py::test_crash", "a crash", Status.ERROR, 0, 2, "hidden",
                             message="the submission's process was killed by a segmentation fault (SIGSEGV)",
-                            devices=("meta",)),
+                            fault=Fault.STUDENT, devices=("meta",)),
+                CheckResult("hidden/test_views.py::test_broken", "a broken check", Status.ERROR, 0, 1, "hidden",
+                            message="not judged (the course's fault, not yours): the check failed with KeyError: 'x'",
+                            fault=Fault.COURSE),
             )),
         ),
         submission="alice.zip", duration_s=12.5,
@@ -67,7 +72,8 @@ def test_table_shows_reasons_hints_and_output_for_failures_only():
     text = _render("table")
     assert "forward never called self.hidden" in text and "hint: call each layer" in text
     assert "your code printed:" in text and "│ shape torch.Size([2, 256])" in text
-    assert "Total 1 / 9" in text and "devices: cpu, cuda, meta" in text
+    assert "Total 1 / 11" in text and "devices: cpu, cuda, meta" in text
+    assert "1 check could not judge this submission" in text and "1 skipped" in text
     assert "isolation limits unavailable here: private /dev/shm" in text
     assert "\x1b[" not in text, "no colour codes when not writing to a terminal"
 
