@@ -34,11 +34,12 @@ def test_conv_output_size_matches_conv(student):
 
 
 @pytest.mark.points(1)
-def test_conv_output_size_is_int(student):
+@pytest.mark.requires("test_conv_output_size_matches_conv")
+def test_conv_output_size_is_int(student, reference):
     """returns an int, also when the stride does not divide evenly"""
-    value = student.padding.conv_output_size(7, 2, padding=0, stride=2)
-    expect(type(value) is int, f"conv_output_size(7, 2, stride=2) returned {value!r}; expected the int 3",
-           hint="/ gives a float; floor division // gives an int")
+    expect_equal(student.padding.conv_output_size(7, 2, padding=0, stride=2),
+                 reference.padding.conv_output_size(7, 2, padding=0, stride=2),
+                 what="conv_output_size(7, 2, stride=2)", hint="/ gives a float; floor division // gives an int")
 
 
 @pytest.mark.points(2)
@@ -66,9 +67,9 @@ def test_same_padding_keeps_size(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.requires("test_same_padding_keeps_size")
 def test_same_padding_rejects_even(student):
     """an even kernel size, alone or in a pair, raises ValueError"""
-    student.padding.same_padding((3, 5))  # valid input must work before an error can earn points
     for kernel in (2, 4, 6, (3, 4), (2, 5)):
         expect_raises(ValueError, student.padding.same_padding, kernel, match="kernel",
                       hint="no symmetric padding keeps the size for an even kernel: "
@@ -76,10 +77,10 @@ def test_same_padding_rejects_even(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.requires("test_conv_output_size_matches_conv", "test_same_padding_keeps_size")
 def test_rejects_invalid_values(student):
     """a non-positive kernel size or stride, negative padding or an empty output raise ValueError"""
     size_of = student.padding.conv_output_size
-    size_of(8, 3, padding=1, stride=2)  # valid input must work before an error can earn points
     expect_raises(ValueError, size_of, 8, 0, match="kernel_size", hint="kernel_size must be at least 1")
     expect_raises(ValueError, size_of, 8, -3, match="kernel_size", hint="kernel_size must be at least 1")
     expect_raises(ValueError, size_of, 8, 3, stride=0, match="stride", hint="stride must be at least 1")
@@ -91,11 +92,10 @@ def test_rejects_invalid_values(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.requires("test_conv_output_size_matches_conv", "test_same_padding_keeps_size")
 def test_rejects_non_integers(student):
     """floats, strings and bools raise TypeError naming the argument"""
     size_of, same = student.padding.conv_output_size, student.padding.same_padding
-    size_of(8, 3, padding=1, stride=2)  # valid input must work before an error can earn points
-    same(5)
     hint = "check type(x) is int: bool is a subclass of int, and 3.0 is not a size"
     expect_raises(TypeError, size_of, 8.0, 3, match="size", hint=hint)
     expect_raises(TypeError, size_of, 8, 3.0, match="kernel_size", hint=hint)

@@ -15,6 +15,18 @@ def registered(net):
     return params
 
 
+def product(x, params):
+    """x @ P0 @ … @ P_last with these parameters, or a failure when their shapes do not chain."""
+    out = x
+    for name, p in params.items():
+        if p.dim() != 2 or p.shape[0] != out.shape[-1] or p.dtype != x.dtype or p.device != x.device:
+            fail(f"the registered parameter {name} ({p.dtype} of shape {tuple(p.shape)}) cannot multiply the "
+                 "product x @ P0 @ … before it", hint="depth (dim, dim) parameters, then a final (dim, 1) one; "
+                 "module.double() and module.to(device) convert every registered parameter")
+        out = out @ p
+    return out
+
+
 @pytest.mark.points(2)
 def test_parameters_registered(student):
     """depth (dim, dim) parameters and a final (dim, 1), registered in order, normally distributed"""
@@ -22,8 +34,8 @@ def test_parameters_registered(student):
         params = registered(student.param_list.MyListDense(dim, depth))
         expected = {f"params.{i}": (dim, dim) for i in range(depth)} | {f"params.{depth}": (dim, 1)}
         shapes = {name: tuple(p.shape) for name, p in params.items()}
-        expect(shapes == expected, f"MyListDense({dim}, {depth}) registers {shapes}; expected {expected}",
-               hint=LIST_HINT)
+        expect(shapes == expected, f"MyListDense({dim}, {depth}) registers {shapes}, which are not the right "
+               "names or shapes", hint=f"{LIST_HINT}: depth (dim, dim) parameters, then a final (dim, 1) one")
     values = torch.cat([p.detach().reshape(-1) for p in params.values()])
     expect(0.5 < float(values.std()) < 1.5 and abs(float(values.mean())) < 0.5,
            f"the parameters have mean {float(values.mean()):.2f} and std {float(values.std()):.2f}; "
@@ -35,7 +47,7 @@ def test_state_dict_has_parameters(student):
     """state_dict() saves every parameter"""
     keys = list(student.param_list.MyListDense(4, 2).state_dict())
     expect(keys == ["params.0", "params.1", "params.2"],
-           f"state_dict() has the keys {keys}; expected params.0, params.1, params.2", hint=LIST_HINT)
+           f"state_dict() of MyListDense(4, 2) has the keys {keys}, which are not its parameters", hint=LIST_HINT)
 
 
 @pytest.mark.points(1)
@@ -52,13 +64,10 @@ def test_moves_with_module(student, target_device):
 def test_forward_matches_product(student, device):
     """forward is x @ P0 @ … @ P_last with the module's own parameters"""
     net = student.param_list.MyListDense(3, 2).double().to(str(device))
-    params = list(registered(net).values())
+    params = {name: p.detach() for name, p in registered(net).items()}
     for batch in (1, 6):
         x = torch.randn(batch, 3, dtype=torch.float64, device=device)
-        expected = x
-        for p in params:
-            expected = expected @ p.detach()
-        expect_close(net(x), expected, what=f"the output for a batch of {batch}",
+        expect_close(net(x), product(x, params), what=f"the output for a batch of {batch}",
                      hint="multiply by every parameter, in order: x @ P0 @ P1 @ … @ P_last")
 
 
@@ -74,19 +83,16 @@ def test_gradients_reach_parameters(student):
         fail(f"no gradient reached {', '.join(missing) or 'the parameters'}",
              hint="using p.data (or detach) in forward cuts the parameters out of autograd")
     leaves = {name: p.detach().clone().requires_grad_(True) for name, p in params.items()}
-    out = x
-    for p in leaves.values():
-        out = out @ p
-    out.sum().backward()
+    product(x, leaves).sum().backward()
     for name, leaf in leaves.items():
         expect_close(result.parameters[name], leaf.grad, what=f"the gradient of {name}")
 
 
 @pytest.mark.points(1)
+@pytest.mark.requires("test_forward_matches_product")
 def test_rejects_bad_input(student):
     """a 1-D or 3-D input, or one with the wrong feature size, raises ValueError"""
     net = student.param_list.MyListDense(4, 2)
-    net(torch.randn(3, 4))  # a valid input must work before an error can earn points
     for shape in ((4,), (2, 5), (2, 2, 4)):
         expect_raises(ValueError, net, torch.randn(*shape),
                       hint="check that x is 2-D with x.shape[1] == dim before multiplying")

@@ -26,8 +26,8 @@ def _grader_socket():
 
 def _reply_frame(value):
     """A complete reply as the runner's codec would encode {"ok": value, ...}."""
-    tree = {"$": "dict", "v": [["ok", value], ["mutated", {"$": "list", "v": []}], ["output", ""],
-                               ["forbidden", {"$": "list", "v": []}]]}
+    tree = {"$": "dict", "v": [["ok", value], ["mutated", []], ["output", ""],
+                               ["forbidden", []]]}
     header = json.dumps({"v": tree, "n": []}, separators=(",", ":")).encode()
     payload = struct.pack("<I", len(header)) + header
     return struct.pack("<Q", len(payload)) + payload
