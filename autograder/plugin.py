@@ -139,9 +139,11 @@ def _gated(check: CheckResult, required: list[CheckResult | None]) -> CheckResul
         if gate is None:
             return replace(check, status=Status.ERROR, score=0.0, fault=Fault.COURSE,
                            message="not judged: a check it requires did not run")
+        if gate.status is Status.SKIPPED:
+            return replace(check, status=Status.SKIPPED, score=0.0, fault=None,
+                           message=f"skipped with \u201c{gate.name}\u201d, which it requires")
         if not gate.passed:
-            status = Status.FAILED if gate.status is Status.SKIPPED else gate.status
-            return replace(check, status=status, score=0.0, fault=gate.fault or Fault.STUDENT,
+            return replace(check, status=gate.status, score=0.0, fault=gate.fault or Fault.STUDENT,
                            message=f"not counted until \u201c{gate.name}\u201d passes", hint=GATE_HINT)
     return check
 
@@ -190,12 +192,22 @@ class Collector:
             self.on_result(info.exercise, run.status)
 
     def results(self) -> dict[str, list[CheckResult]]:
-        """Check results grouped by exercise name, each counted as its ``requires`` marker says."""
+        """Check results grouped by exercise name, each counted as its ``requires`` marker says
+        (a gate counts as gated itself: requirements chain)."""
         ran = {key: check.result() for key, check in self.checks.items()}
+        counted: dict[str, CheckResult] = {}
+
+        def count(key: str, seen: tuple[str, ...] = ()) -> CheckResult | None:
+            if key not in ran or key in seen:  # not run here, or a cycle (reported at collection)
+                return None
+            if key not in counted:
+                gates = self.checks[key].info.requires
+                counted[key] = _gated(ran[key], [count(gate, (*seen, key)) for gate in gates])
+            return counted[key]
+
         grouped: dict[str, list[CheckResult]] = {}
         for key, check in self.checks.items():
-            result = _gated(ran[key], [ran.get(gate) for gate in check.info.requires])
-            grouped.setdefault(check.info.exercise, []).append(result)
+            grouped.setdefault(check.info.exercise, []).append(count(key) or ran[key])
         return grouped
 
 
@@ -304,16 +316,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A check may only require checks that exist in its own file."""
-    known = {check_info(item).id for item in items}
-    for item in items:
-        missing = [gate for gate in check_info(item).requires if gate not in known]
+    """A check may only require checks of its own file, and requirements may not go round."""
+    requires = {check_info(item).id: check_info(item).requires for item in items}
+    problems = []
+    for key, gates in requires.items():
+        missing = [gate for gate in gates if gate not in requires]
         if missing:
-            problem = f"{check_info(item).id} requires {', '.join(missing)}, which is not a check of its file"
-            grading = config.stash.get(GRADING, None)
-            if grading is None:
-                raise pytest.UsageError(problem)
-            grading.collection_errors.append(problem)
+            problems.append(f"{key} requires {', '.join(missing)}, which is not a check of its file")
+        seen, todo = set(), list(gates)
+        while todo:
+            gate = todo.pop()
+            if gate == key:
+                problems.append(f"{key} requires itself through other checks")
+                break
+            if gate not in seen:
+                seen.add(gate)
+                todo.extend(requires.get(gate, ()))
+    grading = config.stash.get(GRADING, None)
+    if problems and grading is None:
+        raise pytest.UsageError("; ".join(problems))
+    if grading is not None:
+        grading.collection_errors.extend(problems)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
