@@ -30,7 +30,16 @@ import pytest
 
 from autograder.catalog import Course, Exercise
 from autograder.errors import CourseError, SubmissionError, UsageError
-from autograder.plugin import DEFAULT_TIME_LIMIT, GRADING, Collector, Grading, References, available_devices
+from autograder.plugin import (
+    DEFAULT_TIME_LIMIT,
+    GRADING,
+    CheckInfo,
+    Collector,
+    Grading,
+    References,
+    available_devices,
+    check_info,
+)
 from autograder.result import ExerciseResult, Result, Status
 from autograder.runner import RunnerKind, make_runner
 from autograder.runner.client import Runner
@@ -168,11 +177,30 @@ class Grader:
         """
         return self._run(((path, str(path)) for path in submissions), only, on_graded=on_graded)
 
+    def checks(self, *, only: Iterable[str] = ()) -> tuple[CheckInfo, ...]:
+        """What every check of the course (or of the exercises in `only`) is: its id, name,
+        exercise, visibility, points and requirements, in the order the checks run. Collects
+        the check files without grading anything.
+
+        Raises:
+            UsageError: `only` names an unknown exercise.
+            CourseError: a check file is broken.
+        """
+        return self._session((), only).checks
+
     def _run(self, submissions: Iterable[tuple[Path, str]], only: Iterable[str], *,
              on_collected: Callable[[int], None] | None = None,
              on_result: Callable[[str, Status], None] | None = None,
              on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
              ) -> list[Result | SubmissionError]:
+        return self._session(submissions, only, on_collected=on_collected, on_result=on_result,
+                             on_graded=on_graded).outcomes
+
+    def _session(self, submissions: Iterable[tuple[Path, str]], only: Iterable[str], *,
+                 on_collected: Callable[[int], None] | None = None,
+                 on_result: Callable[[str, Status], None] | None = None,
+                 on_graded: Callable[[Path, Result | SubmissionError], None] | None = None) -> _Loop:
+        """One pytest session: collect the checks, then grade each submission in turn."""
         exercises = self.course.select(only)
         files = [str(f) for ex in exercises for f in ex.check_files(hidden=self.hidden)]
         if not files:
@@ -189,7 +217,7 @@ class Grader:
             raise CourseError("a check file could not be loaded: " + "; ".join(grading.collection_errors))
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
             raise CourseError(f"pytest stopped with {pytest.ExitCode(code).name} while running the checks")
-        return loop.outcomes
+        return loop
 
     def _forget_other_checks(self, files: list[str]) -> None:
         """pytest (importlib mode) names a check module after its path below the rootdir and
@@ -248,11 +276,14 @@ class _Loop:
         self.on_graded = _with_stdout(on_graded, sys.stdout)
         self.outcomes: list[Result | SubmissionError] = []
         self.error: BaseException | None = None
+        #: the collected checks, once per check however many devices it runs on
+        self.checks: tuple[CheckInfo, ...] = ()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         if self.grading.collection_errors:
             return True
+        self.checks = tuple({info.id: info for info in map(check_info, session.items)}.values())
         try:
             for path, label in self.submissions:
                 outcome = self._grade(session.items, path, label)

@@ -32,7 +32,7 @@ from autograder.result import CheckResult, Fault, Status, Visibility
 from autograder.runner import environment
 from autograder.runner.client import Runner
 
-__all__ = ["Collector", "Grading", "References"]
+__all__ = ["CheckInfo", "Collector", "Grading", "References", "check_info"]
 
 #: Seconds a check may run by default (per device).
 DEFAULT_TIME_LIMIT = 10.0
@@ -84,7 +84,7 @@ class _Run:
 
 
 @dataclass(frozen=True)
-class _CheckInfo:
+class CheckInfo:
     """What a check function is: the same for every device variant and every submission."""
 
     id: str
@@ -100,7 +100,7 @@ class _CheckInfo:
 class _Check:
     """One check function's runs (its device variants) for the submission being graded."""
 
-    info: _CheckInfo
+    info: CheckInfo
     runs: list[_Run] = field(default_factory=list)
 
     def result(self) -> CheckResult:
@@ -148,7 +148,7 @@ def _gated(check: CheckResult, required: list[CheckResult | None]) -> CheckResul
     return check
 
 
-def check_info(item: pytest.Item) -> _CheckInfo:
+def check_info(item: pytest.Item) -> CheckInfo:
     """Describe the check an item runs (worked out once per item, then kept in its stash)."""
     known = item.stash.get(_INFO, None)
     if known is not None:
@@ -168,7 +168,7 @@ def check_info(item: pytest.Item) -> _CheckInfo:
         raise pytest.UsageError(f"{key}: requires() takes the names of other checks of its file, got {requires!r}")
     doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
     name = doc[0].strip().rstrip(".") if doc else function.removeprefix("test_").replace("_", " ")
-    info = item.stash[_INFO] = _CheckInfo(key, name, path.stem.removeprefix("test_"), visibility, float(points),
+    info = item.stash[_INFO] = CheckInfo(key, name, path.stem.removeprefix("test_"), visibility, float(points),
                                           tuple(prefix + n for n in requires))
     return info
 
@@ -257,7 +257,7 @@ class _Reports:
 
 
 GRADING = pytest.StashKey[Grading]()
-_INFO = pytest.StashKey[_CheckInfo]()
+_INFO = pytest.StashKey[CheckInfo]()
 _OWNED = pytest.StashKey[Runner]()
 
 

@@ -187,3 +187,12 @@ def test_an_interrupt_during_grade_many_reaches_the_caller(grader, course):
     with pytest.raises(KeyboardInterrupt):
         grader.grade_many([course.solutions, course.solutions], only=["device"], on_graded=stop)
     assert grader.grade(course.solutions, only=["device"]).score == 10  # the grader still works
+
+
+def test_checks_are_listed_without_grading(inprocess_grader):
+    checks = inprocess_grader.checks(only=["views", "padding"])
+    assert [c.exercise for c in checks] == sorted(c.exercise for c in checks), "in the order they run"
+    assert sum(c.points for c in checks) == 20 and len({c.id for c in checks}) == len(checks)
+    by_id = {c.id: c for c in checks}
+    gated = by_id["hidden/test_views.py::test_to_scalar_rejects_many"]
+    assert gated.visibility == "hidden" and gated.requires == ("hidden/test_views.py::test_to_scalar_python_types",)
