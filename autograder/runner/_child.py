@@ -45,9 +45,9 @@ from typing import Any
 import torch
 
 from autograder.runner import codec, environment, probes, wire
-from autograder.runner.policy import Policy
+from autograder.runner.policy import Policy, within
 
-__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve", "within"]
+__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve"]
 
 #: Libraries a check may reach in the student's process (to build objects there).
 LIBRARIES = frozenset({"torch", "torchvision"})
@@ -103,7 +103,7 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
         found, tb = None, exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if within(filename, workdir):
+            if within(os.path.abspath(filename), workdir):
                 found = (filename, tb.tb_lineno)
             tb = tb.tb_next
         if found is not None:
@@ -118,13 +118,9 @@ def describe_exception(exc: BaseException, workdir: str) -> dict[str, Any]:
     }
 
 
-def within(path: str, directory: str) -> bool:
-    """Whether `path` lies inside `directory` (a file of the submission, say)."""
-    return os.path.abspath(path).startswith(directory.rstrip(os.sep) + os.sep)
-
-
 def _relative(filename: str, workdir: str) -> str:
-    return os.path.relpath(filename, workdir) if within(filename, workdir) else os.path.basename(filename)
+    inside = within(os.path.abspath(filename), workdir)
+    return os.path.relpath(filename, workdir) if inside else os.path.basename(filename)
 
 
 class Responder:
@@ -223,7 +219,7 @@ class Responder:
                 return self.encode({"invalid": f"{name} is not a library the checks may use"})
             return self.encode({"ok": module, "output": "", "forbidden": []})
         path = Path(self.workdir, f"{name}.py")
-        if module is None or not within(getattr(module, "__file__", "") or "", self.workdir):
+        if module is None or not within(os.path.abspath(getattr(module, "__file__", None) or "/"), self.workdir):
             if not path.is_file():
                 return self.encode({"missing": name})
             try:

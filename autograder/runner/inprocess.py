@@ -10,6 +10,7 @@ Python code but not a hang inside native code.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.runner import _child
-from autograder.runner.policy import Policy
+from autograder.runner.policy import Policy, within
 
 __all__ = ["InProcessFactory", "LocalChild"]
 
@@ -76,7 +77,7 @@ class LocalChild:
         with contextlib.suppress(ValueError):
             sys.path.remove(self.workdir)
         for name, module in list(sys.modules.items()):
-            if _child.within(getattr(module, "__file__", None) or "", self.workdir):
+            if within(os.path.abspath(getattr(module, "__file__", None) or "/"), self.workdir):
                 del sys.modules[name]
 
     def ended(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from autograder.runner.wire import MAX_FRAME
 
-__all__ = ["Policy", "default_policy"]
+__all__ = ["Policy", "default_policy", "within"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +19,16 @@ class Policy:
     #: run as this user and group id (None: keep the current user)
     uid: int | None = None
     gid: int | None = None
-    #: directories the submission must not see (the course, the grader's staging area)
+    #: directories the submission must not see (the course, the grader's staging area): never
+    #: exposed from sys.path, and covered where they lie inside an exposed directory (or, without
+    #: an allowlisted root, on the host's tree)
     hide: tuple[str, ...] = ()
-    #: new namespaces and a private file system view (needs root)
+    #: new namespaces and an allowlisted root file system (directly as root, else inside a user
+    #: namespace where the kernel allows one)
     namespaces: bool = True
+    #: as root: switch to this uid and gid before confining, so the child confines itself the way
+    #: a non-root grader's child does (a user namespace); for testing that path as root
+    drop_first: int | None = None
     #: CPU seconds for the whole process (one submission); SIGXCPU ends it after that
     cpu_seconds: int = 300
     #: private writable memory (RLIMIT_DATA); an allocation past it fails cleanly
@@ -60,3 +66,9 @@ def default_policy(*, hide: tuple[str, ...] = (), preload: tuple[str, ...] = ("t
     # One uid per grader process, so concurrent graders do not share a process-count limit.
     uid = 61000 + os.getpid() % 1000 if root else None
     return Policy(uid=uid, gid=uid, hide=hide, namespaces=sys.platform.startswith("linux"), preload=preload)
+
+
+def within(path: str, directory: str) -> bool:
+    """Whether `path` is `directory` or lies below it (both absolute and normalised): the one test
+    of the sandbox's file-system rules and of which files are the submission's."""
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)

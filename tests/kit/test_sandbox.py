@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import shutil
 import socket
+import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import needs_full_sandbox
+from conftest import ROOT, TIME_LIMIT, needs_full_sandbox
 
+import autograder
+from autograder.grading import Grader
 from autograder.result import Status
-from autograder.runner.factory import SpawnFactory
-from autograder.runner.policy import Policy
-from autograder.runner.proxy import Student
 from autograder.runner.client import Runner
-from autograder.runner.factory import default_factory
+from autograder.runner.factory import SpawnFactory, default_factory
+from autograder.runner.policy import Policy, default_policy
+from autograder.runner.proxy import Student
 
 SPY = '''
 import os, socket
@@ -82,6 +88,27 @@ def sandbox(policy: Policy) -> Runner:
     return Runner(default_factory(policy.preload), policy)
 
 
+#: Never in the allowlisted root, though it lies inside the Python installation: the drop-first
+#: policy hides it to show that a hidden directory inside an exposed one is covered.
+TORCH_HEADERS = Path(__import__("torch").__file__).parent / "include"
+
+
+@pytest.fixture(scope="module")
+def unprivileged_grader(course) -> Iterator[Grader]:
+    """Children that drop to an unprivileged uid before confining themselves, so they take the
+    path a non-root grader's children take (a user namespace), tested here as root."""
+    policy = replace(default_policy(hide=(str(course.root), str(TORCH_HEADERS)), preload=course.preload()),
+                     uid=None, gid=None, drop_first=62000 + os.getpid() % 1000)
+    with Grader(course, runner=sandbox(policy), time_limit=TIME_LIMIT) as warm:
+        yield warm
+
+
+@pytest.fixture(params=["as root", "in a user namespace"])
+def confined(request) -> Grader:
+    """The session's root sandbox, then one whose children confine themselves without root."""
+    return request.getfixturevalue("grader" if request.param == "as root" else "unprivileged_grader")
+
+
 def _ask(runner: Runner, folder: Path, question: Any) -> Any:
     """Load `folder` as a submission, ask `question(student)` in a fresh child, unload."""
     runner.load(folder)
@@ -97,14 +124,13 @@ def _facts(runner: Runner, folder: Path, course: Path, sentinel: Path, port: int
 
 
 @needs_full_sandbox
-def test_student_code_cannot_read_write_or_connect(grader, course, tmp_path, write_submission, listener):
+def test_student_code_cannot_read_write_or_connect(confined, course, tmp_path, write_submission, listener):
     port, received = listener
     sentinel = tmp_path / "keep-me.txt"
     sentinel.write_text("precious")
-    facts = _facts(grader.runner, write_submission({"spy.py": SPY}), course.root, sentinel, port)
+    facts = _facts(confined.runner, write_submission({"spy.py": SPY}), course.root, sentinel, port)
     assert facts["uid"] != 0 and facts["pid"] == 1
-    # The course shows as an empty directory (or not at all when it lies under /tmp).
-    assert facts["course"] in ([], "refused: FileNotFoundError") and facts["solution"].startswith("refused")
+    assert facts["course"] == "refused: FileNotFoundError" and facts["solution"].startswith("refused")
     assert facts["hidden"].startswith("refused")
     assert facts["delete"].startswith("refused") and facts["write_next_to"].startswith("refused")
     assert facts["write_course"].startswith("refused") and facts["write_etc"].startswith("refused")
@@ -119,17 +145,106 @@ def test_student_code_cannot_read_write_or_connect(grader, course, tmp_path, wri
 
 
 @needs_full_sandbox
-def test_the_report_says_how_the_submission_was_isolated(grader, course):
-    report = grader.grade(course.solutions, only=["views"]).sandbox
+def test_the_report_says_how_the_submission_was_isolated(confined, course):
+    report = confined.grade(course.solutions, only=["views"]).sandbox
     assert report.mode == "sandbox" and report.unavailable == ()
     applied = " ".join(report.applied)
-    for layer in ("namespaces", "course and staging directories hidden", "read-only root", "uid", "rlimit memory",
-                  "rlimit processes", "no_new_privs"):
+    for layer in ("namespaces (", "private /tmp", "private /proc", "allowlisted root (pivot_root", "read-only root",
+                  "rlimit memory", "rlimit processes", "no_new_privs"):
         assert layer in applied
+    if confined.runner.policy.drop_first is None:
+        assert "no supplementary groups" in applied and "user" not in applied
+    else:
+        assert "namespaces (user," in applied and "mapped to themselves" in applied
+        assert "all capabilities dropped" in applied and f"{TORCH_HEADERS} covered" in applied
+
+
+FIND_SOLUTIONS = """
+import os
+
+def solutions():
+    found = []
+    for root, dirs, files in os.walk("/"):
+        if root == "/proc":  # processes, not files: and only the submission's own
+            dirs.clear()
+        if os.path.basename(root) == "solutions" and "mlp.py" in files:
+            found.append(root)
+    return found
+
+def look(paths):
+    return {"top": sorted(os.listdir("/")), "exists": [os.path.exists(p) for p in paths],
+            "listed": {p: _listing(p) for p in paths}}
+
+def _listing(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+"""
+
+
+@pytest.fixture
+def planted() -> Iterator[list[Path]]:
+    """World-readable copies of the mlp reference where the old sandbox let a submission read
+    them: another checkout beside the course, the grader's home, /srv, /opt."""
+    token = secrets.token_hex(4)
+    places = {ROOT.parent / f".autograder-sibling-{token}": "solutions",
+              Path.home() / f".autograder-{token}": "solutions",
+              Path("/srv") / f"autograder-{token}": "solutions",
+              Path("/opt") / f"autograder-{token}": "course/solutions"}
+    files = [top / inside / "mlp.py" for top, inside in places.items()]
+    try:
+        for top, file in zip(places, files, strict=True):
+            file.parent.mkdir(parents=True)
+            shutil.copy(ROOT / "solutions" / "mlp.py", file)
+            for path in (top, *top.rglob("*")):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        yield files
+    finally:
+        for top in places:
+            shutil.rmtree(top, ignore_errors=True)
 
 
 @needs_full_sandbox
-def test_a_submission_that_copies_the_reference_from_disk_gains_nothing(grader, course, write_submission):
+def test_a_submission_walking_the_whole_file_system_finds_no_solutions(confined, planted, tmp_path):
+    folder = tmp_path / "walker"
+    folder.mkdir()
+    (folder / "walk.py").write_text(FIND_SOLUTIONS)
+    assert all(file.read_text() == (ROOT / "solutions" / "mlp.py").read_text() for file in planted)
+    assert _ask(confined.runner, folder, lambda student: student.walk.solutions()) == []
+
+
+@needs_full_sandbox
+def test_the_child_sees_only_the_allowlisted_root(confined, tmp_path):
+    folder = tmp_path / "looker"
+    folder.mkdir()
+    (folder / "walk.py").write_text(FIND_SOLUTIONS)
+    kit = Path(autograder.__file__).parent
+    paths = [str(ROOT), str(kit), str(ROOT / "solutions"), "/home", "/srv", "/opt", "/etc/passwd", "/usr/bin"]
+    seen = _ask(confined.runner, folder, lambda student: student.walk.look(paths))
+    # The Python installation (here under /root), the loader's directories and the merged-usr
+    # links to them, the loader's configuration in /etc, and the sandbox's own /dev, /proc, /tmp.
+    expected = {"dev", "etc", "proc", "tmp", "usr", "var", Path(sys.prefix).resolve().parts[1]}
+    expected |= {name for name in ("lib", "lib64") if os.path.exists("/" + name)}
+    assert set(seen["top"]) == expected
+    assert not {"home", "srv", "opt", "work", "mnt", "boot", "bin"} & set(seen["top"])
+    assert seen["exists"] == [False] * len(paths), dict(zip(paths, seen["exists"], strict=True))
+
+
+@needs_full_sandbox
+def test_a_hidden_directory_inside_the_python_installation_is_empty(unprivileged_grader, tmp_path):
+    from autograder.runner import _jail
+
+    assert str(TORCH_HEADERS) in _jail.plan(unprivileged_grader.runner.policy).covers
+    folder = tmp_path / "headers"
+    folder.mkdir()
+    (folder / "walk.py").write_text(FIND_SOLUTIONS)
+    seen = _ask(unprivileged_grader.runner, folder, lambda student: student.walk.look([str(TORCH_HEADERS)]))
+    assert seen["listed"] == {str(TORCH_HEADERS): []} and any(TORCH_HEADERS.iterdir())
+
+
+@needs_full_sandbox
+def test_a_submission_that_copies_the_reference_from_disk_gains_nothing(confined, course, write_submission):
     thief = textwrap.dedent(f'''
         import pathlib
         _source = ""
@@ -148,7 +263,7 @@ def test_a_submission_that_copies_the_reference_from_disk_gains_nothing(grader, 
             def same_padding(kernel_size):
                 raise NotImplementedError
     ''')
-    result = grader.grade(write_submission({"padding.py": thief}), only=["padding"])
+    result = confined.grade(write_submission({"padding.py": thief}), only=["padding"])
     assert result.score == 0
     assert {c.status for c in result.checks} == {Status.NOT_ATTEMPTED}
 
@@ -232,7 +347,7 @@ def everything():
 
 
 @needs_full_sandbox
-def test_a_child_sees_only_its_own_submission(grader, tmp_path):
+def test_a_child_sees_only_its_own_submission(confined, tmp_path):
     """Children are confined before their submission is known: nothing of the one before
     may be left where the next can look."""
     first, second = tmp_path / "alice", tmp_path / "bob"
@@ -240,7 +355,7 @@ def test_a_child_sees_only_its_own_submission(grader, tmp_path):
         folder.mkdir()
         (folder / name).write_text(folder.name)
         (folder / "look.py").write_text(LOOK_AROUND)
-    seen = [_ask(grader.runner, folder, lambda student: student.look.everything()) for folder in (first, second)]
+    seen = [_ask(confined.runner, folder, lambda student: student.look.everything()) for folder in (first, second)]
     assert seen[0] == ["/tmp/work/look.py", "/tmp/work/secret_of_alice.txt"]
     assert seen[1] == ["/tmp/work/look.py", "/tmp/work/notes.txt"]
 
@@ -301,3 +416,17 @@ def test_each_child_is_the_first_process_of_its_own_pid_namespace(grader, tmp_pa
         with contextlib.suppress(FileNotFoundError):
             later = os.readlink(f"/proc/{zygote}/ns/pid_for_children")
     assert later == own and own not in (first_ns, second_ns)
+
+
+@needs_full_sandbox
+def test_an_unprivileged_child_is_pid_1_of_a_pid_namespace_inside_its_own_user_namespace(unprivileged_grader,
+                                                                                           tmp_path):
+    folder = tmp_path / "ns"
+    folder.mkdir()
+    (folder / "where.py").write_text("import os\n\ndef ns():\n    return os.getpid(), os.getuid(), "
+                                     "os.readlink('/proc/self/ns/pid'), os.readlink('/proc/self/ns/user')\n")
+    seen = [_ask(unprivileged_grader.runner, folder, lambda student: student.where.ns()) for _ in range(2)]
+    (first_pid, uid, first_ns, first_user), (second_pid, _, second_ns, second_user) = seen
+    assert first_pid == second_pid == 1 and first_ns != second_ns
+    assert uid == unprivileged_grader.runner.policy.drop_first
+    assert os.readlink("/proc/self/ns/user") not in (first_user, second_user) and first_user != second_user
