@@ -32,8 +32,8 @@ __all__ = [
 ]
 
 
-class CheckFailed(AssertionError):
-    """The student's code ran but its answer is wrong."""
+class _Worded(Exception):
+    """An outcome worded for a student: a message, and a hint at the usual cause."""
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -41,24 +41,18 @@ class CheckFailed(AssertionError):
         self.hint = hint
 
 
-class CourseFault(Exception):
+class CheckFailed(_Worded, AssertionError):
+    """The student's code ran but its answer is wrong."""
+
+
+class CourseFault(_Worded):
     """The check could not judge the submission, through no fault of the student's: it asked the
     student's process for something impossible (an unknown name to forbid, a probe whose value
     cannot be sent back, a value over the message limit)."""
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
-
-class StudentFailure(Exception):
+class StudentFailure(_Worded):
     """The student's code could not produce an answer."""
-
-    def __init__(self, message: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 class NotAttempted(StudentFailure):
