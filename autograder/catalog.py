@@ -21,7 +21,7 @@ from pathlib import Path
 
 from autograder.errors import CourseError, UsageError
 
-__all__ = ["Course", "Exercise", "is_exercise_module"]
+__all__ = ["Course", "Exercise", "describe", "is_exercise_module"]
 
 #: Environment variable naming the course directory when --course is not given.
 COURSE_ENV = "AUTOGRADER_COURSE"
@@ -106,6 +106,15 @@ class Course:
             "or pass --course DIR"
         )
 
+    def solution_source(self, exercise: str) -> str | None:
+        """The source of an exercise's reference solution module, or None where the course has
+        none (a student's copy, without solutions/)."""
+        path = self.solutions / f"{exercise}.py"
+        try:
+            return path.read_text(encoding="utf-8") if is_exercise_module(path) else None
+        except FileNotFoundError:
+            return None
+
     def exercises(self) -> tuple[Exercise, ...]:
         """Every exercise, in name order: the modules of solutions/ (or exercises/ without it)."""
         source = self.solutions if self.has_solutions else self.exercises_dir
@@ -168,6 +177,12 @@ def _describe(module: Path) -> tuple[str, str]:
         tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
     except SyntaxError as exc:
         raise CourseError(f"{module}:{exc.lineno}: {exc.msg}") from None
+    return describe(tree, module.stem)
+
+
+def describe(tree: ast.Module, name: str) -> tuple[str, str]:
+    """An exercise module's title and explanation: the first line and the rest of its docstring
+    (the title is the module's `name` when there is no docstring)."""
     doc = ast.get_docstring(tree) or ""
     title, _, rest = doc.partition("\n")
-    return title.strip() or module.stem, rest.strip()
+    return title.strip() or name, rest.strip()

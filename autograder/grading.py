@@ -43,7 +43,7 @@ from autograder.plugin import (
 from autograder.result import ExerciseResult, Result, Status
 from autograder.runner import RunnerKind, make_runner
 from autograder.runner.client import Runner
-from autograder.submission import staged
+from autograder.submission import NotebookConverter, staged
 
 __all__ = ["Grader", "grade"]
 
@@ -146,7 +146,7 @@ class Grader:
     def grade(self, submission: Path, *, only: Iterable[str] = (), label: str | None = None,
               on_collected: Callable[[int], None] | None = None,
               on_result: Callable[[str, Status], None] | None = None) -> Result:
-        """Grade one submission (a directory, a .zip or a .py file) and return its result.
+        """Grade one submission (a directory, a .zip, a .py or an .ipynb file) and return its result.
 
         Student code that fails, hangs or cheats yields a result, never an exception.
 
@@ -278,6 +278,7 @@ class _Loop:
         self.error: BaseException | None = None
         #: the collected checks, once per check however many devices it runs on
         self.checks: tuple[CheckInfo, ...] = ()
+        self.notebooks = _notebook_converter(grader.course, exercises)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
@@ -303,7 +304,7 @@ class _Loop:
             self.on_collected(len(items))
         runner = grader.runner
         try:
-            with staged(path, remove=grader._remove_later) as directory:
+            with staged(path, remove=grader._remove_later, notebooks=self.notebooks) as directory:
                 runner.load(directory)
                 try:
                     for i, item in enumerate(items):
@@ -322,6 +323,23 @@ class _Loop:
             duration_s=time.monotonic() - started,
             sandbox=report,
         )
+
+
+def _notebook_converter(course: Course, exercises: tuple[Exercise, ...]) -> NotebookConverter:
+    """How staging turns a submitted `<exercise>.ipynb` into `<exercise>.py`: rebuilt around the
+    course's own given code when it has solutions (see `notebooks.module_from_notebook`). A notebook
+    of no exercise being graded is left alone, so it is never read."""
+    names = frozenset(ex.name for ex in exercises)
+
+    def convert(path: Path) -> str | None:
+        if path.stem not in names:
+            return None
+        # Imported here: .py submissions never pay for nbformat.
+        from autograder.notebooks import module_from_notebook, read_notebook
+
+        return module_from_notebook(read_notebook(path), path.stem, course.solution_source(path.stem))
+
+    return convert
 
 
 def grade(submission: Path | str, *, course: Course | str | None = None, only: Iterable[str] = (),

@@ -1,8 +1,9 @@
-"""Opening a submission: a directory, a .zip of one, or a single .py file.
+"""Opening a submission: a directory, a .zip of one, or a single .py or .ipynb file.
 
 The grader never works on the student's files in place. `staged` copies what it needs into a
 private temporary directory, refusing links, paths that escape, and archives that are too big
-(a zip bomb costs a one-line error, not a full disk).
+(a zip bomb costs a one-line error, not a full disk). Notebooks in the copy are turned into
+modules by a converter the caller hands in (this module knows nothing of courses or nbformat).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from pathlib import Path, PurePosixPath
 
 from autograder.errors import SubmissionError
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "staged"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "NotebookConverter", "staged"]
 
 #: Largest submission accepted, unpacked.
 MAX_BYTES = 50 * 2**20
 #: Most files a submission may hold.
 MAX_FILES = 500
 _SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
+#: Turns a staged notebook (`<exercise>.ipynb`) into the source of `<exercise>.py`, or returns None to
+#: leave the notebook alone; raises SubmissionError for a notebook that cannot be read.
+NotebookConverter = Callable[[Path], str | None]
 
 
 def _remove(root: Path) -> None:
@@ -32,14 +36,19 @@ def _remove(root: Path) -> None:
 
 
 @contextmanager
-def staged(submission: Path, *, remove: Callable[[Path], object] = _remove) -> Iterator[Path]:
+def staged(submission: Path, *, remove: Callable[[Path], object] = _remove,
+           notebooks: NotebookConverter | None = None) -> Iterator[Path]:
     """Yield a private copy of the submission as a directory; delete it afterwards.
 
     Args:
         remove: deletes the copy's root directory (a grader hands this to a background thread).
+        notebooks: converts each notebook at the top of the copy into the module of the same stem,
+            which replaces a `.py` of that name (the notebook wins); the converted notebook is
+            removed from the copy. Without it, notebooks stay plain files.
 
     Raises:
-        SubmissionError: it does not exist, is not a directory/zip/.py, or is unsafe or too big.
+        SubmissionError: it does not exist, is not a directory/zip/.py/.ipynb, is unsafe or too big,
+            or holds a notebook the converter cannot read.
     """
     if not submission.exists():
         raise SubmissionError(f"{submission} does not exist")
@@ -51,10 +60,13 @@ def staged(submission: Path, *, remove: Callable[[Path], object] = _remove) -> I
             _copy_dir(submission, target)
         elif submission.suffix == ".zip":
             _extract_zip(submission, target)
-        elif submission.suffix == ".py":
+        elif submission.suffix in (".py", ".ipynb"):
+            _limit(submission, 1, submission.stat().st_size)
             shutil.copyfile(submission, target / submission.name)
         else:
-            raise SubmissionError(f"{submission} is not a directory, a .zip or a .py file")
+            raise SubmissionError(f"{submission} is not a directory, a .zip, a .py or an .ipynb file")
+        if notebooks is not None:
+            _convert_notebooks(target, notebooks)
         _make_readable(root)
         yield target
     finally:
@@ -120,6 +132,24 @@ def _extract_zip(archive: Path, target: Path) -> None:
         for child in inner.iterdir():
             child.rename(target / child.name)
         inner.rmdir()
+
+
+def _convert_notebooks(target: Path, convert: NotebookConverter) -> None:
+    # Only the top level: exercise modules are imported from there.
+    for notebook in sorted(target.glob("*.ipynb")):
+        if not notebook.is_file():
+            continue
+        source = convert(notebook)
+        if source is None:
+            continue
+        # The notebook wins over a .py of the same exercise: in an nbgrader course the notebook is
+        # what was handed out and collected, and a .py beside it is an export or a course file.
+        try:
+            notebook.with_suffix(".py").write_text(source, encoding="utf-8")
+        except OSError as exc:  # a folder of that name, say
+            raise SubmissionError(f"{notebook.name} cannot become {notebook.stem}.py ({exc.strerror})") from None
+        # The child needs only the module; a notebook's outputs (images) can be megabytes.
+        notebook.unlink()
 
 
 def _limit(source: Path, count: int, size: int) -> None:

@@ -114,7 +114,7 @@ def test_submissions_that_cannot_be_opened(grader, tmp_path):
     with pytest.raises(SubmissionError, match="does not exist"):
         grader.grade(tmp_path / "nothing")
     (tmp_path / "notes.txt").write_text("hi")
-    with pytest.raises(SubmissionError, match=r"not a directory, a \.zip or a \.py"):
+    with pytest.raises(SubmissionError, match=r"not a directory, a \.zip, a \.py or an \.ipynb"):
         grader.grade(tmp_path / "notes.txt")
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
     with pytest.raises(SubmissionError, match="not a readable zip"):
@@ -196,3 +196,20 @@ def test_checks_are_listed_without_grading(inprocess_grader):
     by_id = {c.id: c for c in checks}
     gated = by_id["hidden/test_views.py::test_to_scalar_rejects_many"]
     assert gated.visibility == "hidden" and gated.requires == ("hidden/test_views.py::test_to_scalar_python_types",)
+
+
+def test_an_unreadable_notebook_is_an_error_for_its_submission_only(grader, tmp_path):
+    from test_notebooks import notebook, write_notebooks
+
+    good = write_notebooks(tmp_path / "alice", {"views": notebook("views"), "padding": notebook("padding")})
+    empty = write_notebooks(tmp_path / "bob", {"views": b"", "padding": notebook("padding")})
+    invalid = write_notebooks(tmp_path / "carol", {"views": '{"cells": [}'})
+    heard = []
+    outcomes = grader.grade_many([good, empty, invalid, good], only=["padding", "views"],
+                                 on_graded=lambda path, outcome: heard.append(path))
+    assert heard == [good, empty, invalid, good]
+    first, bob, carol, last = outcomes
+    assert first.score == last.score == 20
+    assert isinstance(bob, SubmissionError) and str(bob) == "views.ipynb is empty, not a notebook"
+    assert isinstance(carol, SubmissionError) and str(carol).startswith("views.ipynb is not valid JSON (line 1")
+    assert "\n" not in str(carol)

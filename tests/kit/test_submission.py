@@ -136,3 +136,61 @@ def test_zip_size_limit_counts_the_real_bytes_of_all_members_together(tmp_path, 
     assert _forge_sizes(forged, 2**20) == 2 * len(under)
     written, error = _staged_bytes(forged)
     assert error is None and written == 900
+
+
+def _converted(path):
+    """A converter standing in for the grader's: `<stem>.ipynb` → a module naming where it came from."""
+    return None if path.stem == "notes" else f"FROM = {path.read_text()!r}\n"
+
+
+def test_notebooks_become_modules_that_win_over_a_py_of_the_same_name(tmp_path):
+    source = tmp_path / "alice"
+    (source / "sub").mkdir(parents=True)
+    (source / "mlp.ipynb").write_text("mlp notebook")
+    (source / "mlp.py").write_text("FROM = 'the .py'\n")
+    (source / "views.ipynb").write_text("views notebook")
+    (source / "notes.ipynb").write_text("left alone")
+    (source / "sub" / "padding.ipynb").write_text("not at the top")
+    with staged(source, notebooks=_converted) as copy:
+        assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()) == \
+            ["mlp.py", "notes.ipynb", "sub/padding.ipynb", "views.py"]
+        assert (copy / "mlp.py").read_text() == "FROM = 'mlp notebook'\n"
+        assert (copy / "views.py").read_text() == "FROM = 'views notebook'\n"
+    assert (source / "mlp.py").read_text() == "FROM = 'the .py'\n", "the student's files are never touched"
+
+
+def test_a_single_notebook_a_zip_of_notebooks_and_no_converter(tmp_path):
+    notebook = tmp_path / "mlp.ipynb"
+    notebook.write_text("{}")
+    with staged(notebook, notebooks=_converted) as copy:
+        assert [p.name for p in copy.iterdir()] == ["mlp.py"]
+    with staged(notebook) as copy:
+        assert [p.name for p in copy.iterdir()] == ["mlp.ipynb"], "without a converter a notebook is a file"
+    archive = _zip(tmp_path / "alice.zip", {"alice/mlp.ipynb": "{}", "alice/views.ipynb": "{}"})
+    with staged(archive, notebooks=_converted) as copy:
+        assert sorted(p.name for p in copy.iterdir()) == ["mlp.py", "views.py"]
+
+
+def test_a_notebook_that_cannot_be_converted_fails_the_submission_and_the_copy_is_removed(tmp_path):
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "mlp.ipynb").write_text("")
+    roots = []
+
+    def refuse(path):
+        roots.append(path.parents[1])
+        raise SubmissionError(f"{path.name} is empty, not a notebook")
+
+    with pytest.raises(SubmissionError, match=r"^mlp\.ipynb is empty"), staged(tmp_path / "alice", notebooks=refuse):
+        pass
+    assert roots and not roots[0].exists()
+
+
+def test_modules_alone_never_call_the_converter(tmp_path):
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "mlp.py").write_text("x = 1\n")
+
+    def never(path):
+        raise AssertionError("called")
+
+    with staged(tmp_path / "alice", notebooks=never) as copy:
+        assert (copy / "mlp.py").read_text() == "x = 1\n"
