@@ -3,6 +3,7 @@
     autograder check [EXERCISE …]          a student's local grade (public checks)
     autograder grade SUBMISSION            a full grade (public and hidden checks)
     autograder stubs [--check]             regenerate exercises/ from solutions/
+    autograder nbgrader build COURSE_DIR   write an nbgrader course graded by the kit
 
 Usage mistakes print one ``error:`` line; an unexpected failure prints one line too, unless
 ``--debug`` asks for the traceback.
@@ -104,6 +105,26 @@ def _parser() -> argparse.ArgumentParser:
     stubs.add_argument("--course", metavar="DIR", help="the course directory")
     stubs.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     stubs.set_defaults(handler=_stubs)
+
+    nbgrader = commands.add_parser("nbgrader", help="run the course in nbgrader, graded by the kit",
+                                   description="Run the course in nbgrader, its grade cells and autograding "
+                                               "done by the kit's checks in the kit's sandbox.")
+    nbgrader_commands = nbgrader.add_subparsers(dest="nbgrader_command", required=True, metavar="COMMAND",
+                                                parser_class=_Parser)
+    build = nbgrader_commands.add_parser(
+        "build", help="write an nbgrader course (config and source notebooks) from this course",
+        description="Write an nbgrader course into COURSE_DIR: nbgrader_config.py (autograding with the kit) and "
+                    "source/ASSIGNMENT/EXERCISE.ipynb per exercise, made from solutions/ and the checks.")
+    build.add_argument("course_dir", metavar="COURSE_DIR", help="the nbgrader course directory to write")
+    # Unset options are left out of the call: the defaults live in build_course's signature.
+    build.add_argument("--assignment", metavar="NAME", default=argparse.SUPPRESS,
+                       help="the nbgrader assignment id (default: ps1)")
+    build.add_argument("--exercise", nargs="+", metavar="EXERCISE", default=argparse.SUPPRESS,
+                       help="only these exercises (default: all)")
+    build.add_argument("--course", metavar="DIR", help="the kit course (default: found from the working directory, "
+                       "or $AUTOGRADER_COURSE)")
+    build.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    build.set_defaults(handler=_nbgrader_build)
     return parser
 
 
@@ -125,6 +146,20 @@ def _stubs(args: argparse.Namespace) -> int:
         print("exercises/ is up to date")
         return ExitCode.OK
     print(f"wrote {len(report.stale)} stub(s)" + (f": {', '.join(report.stale)}" if report.stale else ""))
+    return ExitCode.OK
+
+
+def _nbgrader_build(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+    from autograder.nbgrader import build_course
+
+    options = {name: getattr(args, attr) for name, attr in (("assignment", "assignment"), ("exercises", "exercise"))
+               if hasattr(args, attr)}
+    built = build_course(Course.find(args.course), Path(args.course_dir), **options)
+    total = sum(built.points.values())
+    print(f"wrote {built.config} and {len(built.notebooks)} notebook(s) in {built.root / 'source' / built.assignment} "
+          f"({', '.join(f'{name} {points:g}' for name, points in built.points.items())}: {total:g} points)")
+    print(f"next: cd {built.root} && nbgrader generate_assignment {built.assignment}")
     return ExitCode.OK
 
 
