@@ -35,6 +35,7 @@ class LocalChild:
         self.workdir = str(workdir)
         self.responder = _child.Responder(self.workdir, policy)
         self.alive = True
+        self.pid: int | None = None
         self.hello: dict[str, Any] = {
             "applied": [], "unavailable": ["isolation (student code runs inside the grader)"]}
         sys.path.insert(0, self.workdir)

@@ -430,3 +430,20 @@ def test_an_unprivileged_child_is_pid_1_of_a_pid_namespace_inside_its_own_user_n
     assert first_pid == second_pid == 1 and first_ns != second_ns
     assert uid == unprivileged_grader.runner.policy.drop_first
     assert os.readlink("/proc/self/ns/user") not in (first_user, second_user) and first_user != second_user
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux's")
+def test_a_child_runs_on_the_cpu_of_the_thread_that_grades_it(grader, tmp_path):
+    """Calls are a ping-pong: the child and the grading thread share one CPU while a submission
+    is graded, and the thread gets its CPUs back afterwards."""
+    before = os.sched_getaffinity(0)
+    (tmp_path / "where.py").write_text("import os\n\ndef cpus():\n    return sorted(os.sched_getaffinity(0))\n")
+    runner = grader.runner
+    runner.load(tmp_path)
+    try:
+        runner.begin_check(seed=1, time_limit=20)
+        child = Student(runner).where.cpus()
+        assert len(child) == 1 and sorted(os.sched_getaffinity(0)) == child
+    finally:
+        runner.unload()
+    assert os.sched_getaffinity(0) == before
