@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def grader(course: Course) -> Iterator[Grader]:
 def inprocess_grader(course: Course) -> Iterator[Grader]:
     with Grader(course, runner="inprocess", time_limit=TIME_LIMIT) as warm:
         yield warm
+
+
+def toy_course(root: Path, solution: str, checks: str) -> Course:
+    """A one-exercise course ("toy") in `root`: its solution module and its hidden check file."""
+    (root / "solutions").mkdir(parents=True)
+    (root / "solutions" / "toy.py").write_text(textwrap.dedent(solution))
+    for visibility in ("public", "hidden"):
+        (root / "tests" / visibility).mkdir(parents=True)
+    (root / "tests" / "hidden" / "test_toy.py").write_text(checks)
+    return Course(root)
 
 
 @pytest.fixture

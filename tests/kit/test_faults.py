@@ -7,10 +7,10 @@ student's own mistakes of the same shape stay the student's.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import toy_course
 
 from autograder.catalog import Course
 from autograder.cli import ExitCode, main
@@ -110,12 +110,7 @@ def test_students_value_too_large(student):
 
 
 def _course(root: Path, checks: str = CHECKS) -> Course:
-    (root / "solutions").mkdir(parents=True)
-    (root / "solutions" / "toy.py").write_text(textwrap.dedent(SOLUTION))
-    for visibility in ("public", "hidden"):
-        (root / "tests" / visibility).mkdir(parents=True)
-    (root / "tests" / "hidden" / "test_toy.py").write_text(checks)
-    return Course(root)
+    return toy_course(root, SOLUTION, checks)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +119,7 @@ def outcome(tmp_path_factory):
     course = _course(root)
     submission = root / "submission"
     submission.mkdir()
-    student = textwrap.dedent(SOLUTION).replace("return torch.ones(8)", "return torch.ones(1024, 1024)")
+    student = SOLUTION.replace("return torch.ones(8)", "return torch.ones(1024, 1024)")
     (submission / "toy.py").write_text(student)
     runner = Runner(InProcessFactory(), Policy(namespaces=False, message_bytes=LIMIT))
     with Grader(course, runner=runner) as grader:

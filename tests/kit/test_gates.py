@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import toy_course
 
 from autograder.catalog import Course
 from autograder.errors import CourseError
@@ -61,12 +61,7 @@ def test_after_skip(student):
 
 
 def _course(root: Path, checks: str) -> Course:
-    (root / "solutions").mkdir(parents=True)
-    (root / "solutions" / "toy.py").write_text(textwrap.dedent(SOLUTION))
-    for visibility in ("public", "hidden"):
-        (root / "tests" / visibility).mkdir(parents=True)
-    (root / "tests" / "hidden" / "test_toy.py").write_text(checks)
-    return Course(root)
+    return toy_course(root, SOLUTION, checks)
 
 
 def _grade(tmp_path: Path, student: str, checks: str = CHECKS) -> dict[str, object]:
