@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from autograder.render import json_format, markdown, table
+from autograder.render import github, gradescope, html, json_format, junit, markdown, prairielearn, table
 from autograder.result import Result
 
 __all__ = ["RENDERERS", "Renderer"]
@@ -19,4 +19,9 @@ RENDERERS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_format.render,
     "markdown": markdown.render,
+    "gradescope": gradescope.render,
+    "prairielearn": prairielearn.render,
+    "junit": junit.render,
+    "github": github.render,
+    "html": html.render,
 }

@@ -8,6 +8,7 @@ tests themselves never write these files.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from test_render import RENDERERS, _render, golden_file  # noqa: E402
 
 
 def main() -> int:
+    os.environ.pop("GITHUB_STEP_SUMMARY", None)  # the github format would append its summary there
     for name in sorted(RENDERERS):
         path = golden_file(name)
         text = _render(name)
