@@ -58,6 +58,19 @@ def toy_course(root: Path, solution: str, checks: str) -> Course:
     return Course(root)
 
 
+#: The submissions every output format is produced for (graded by render_cases.graded).
+RENDER_CASES = ("reference", "stubs", "partly-wrong")
+
+
+@pytest.fixture(params=(*RENDER_CASES, "sample"))
+def case(request: pytest.FixtureRequest, inprocess_grader: Grader,
+         tmp_path_factory: pytest.TempPathFactory) -> tuple[str, object]:
+    """(name, result) of each submission the format tests render, and of test_render's sample."""
+    from render_cases import graded
+
+    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
+
+
 @pytest.fixture
 def write_submission(tmp_path: Path):
     """Write {filename: source} into a fresh submission directory and return it."""

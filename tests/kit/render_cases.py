@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import RENDER_CASES, ROOT
 from jsonschema import Draft202012Validator, FormatChecker
 from test_render import sample
 
@@ -23,8 +23,7 @@ from autograder.render import RENDERERS, github
 from autograder.result import CheckResult, Result
 
 SCHEMAS = Path(__file__).parent / "schemas"
-#: The submissions every format is produced for.
-CASES = ("reference", "stubs", "partly-wrong")
+CASES = RENDER_CASES
 #: Formats a student (or anyone with the student's repository) may read.
 STUDENT_FACING = ("gradescope", "prairielearn", "junit", "github", "html")
 HIDDEN_MARK = "HIDDEN-CHECK-PRINTED"

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import io
 
-import pytest
-from render_cases import CASES, assert_no_hidden_output, graded, render
+from render_cases import assert_no_hidden_output, render
 
 from autograder.render import RENDERERS, github, markdown
 from autograder.result import CheckResult, ExerciseResult, Result, Status, redact
-
-
-@pytest.fixture(params=(*CASES, "sample"))
-def case(request, inprocess_grader, tmp_path_factory):
-    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
 
 
 def _markdown(result: Result) -> str:

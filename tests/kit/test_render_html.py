@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from render_cases import CASES, assert_no_hidden_output, graded, render
+from render_cases import assert_no_hidden_output, graded, render
 
 from autograder.result import CheckResult, ExerciseResult, Fault, Result, Status
 
@@ -52,11 +52,6 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._row is not None:
             self._row["text"] += data
-
-
-@pytest.fixture(params=(*CASES, "sample"))
-def case(request, inprocess_grader, tmp_path_factory):
-    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
 
 
 def assert_rows_match(page: Page, result: Result) -> None:

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from render_cases import CASES, graded, render, validate
+from render_cases import render, validate
 
 from autograder.result import Result
-
-
-@pytest.fixture(params=(*CASES, "sample"))
-def case(request, inprocess_grader, tmp_path_factory):
-    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
 
 
 def test_result_matches_the_schema_and_round_trips(case):

@@ -7,18 +7,13 @@ from collections import Counter
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Properties, Skipped
-from render_cases import CASES, assert_no_hidden_output, graded, render
+from render_cases import assert_no_hidden_output, render
 
 from autograder.result import CheckResult, ExerciseResult, Result, Status
 
 #: What a status becomes in JUnit: CI panels know only these.
 OUTCOME = {Status.PASSED: None, Status.FAILED: Failure, Status.ERROR: Error, Status.TIMEOUT: Error,
            Status.SKIPPED: Skipped, Status.NOT_ATTEMPTED: Skipped}
-
-
-@pytest.fixture(params=(*CASES, "sample"))
-def case(request, inprocess_grader, tmp_path_factory):
-    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
 
 
 def parse(result: Result) -> JUnitXml:

@@ -6,15 +6,10 @@ import json
 from dataclasses import replace
 
 import pytest
-from render_cases import CASES, assert_no_hidden_output, graded, render, validate
+from render_cases import assert_no_hidden_output, graded, render, validate
 
 from autograder.render import prairielearn
 from autograder.result import ExerciseResult, Result
-
-
-@pytest.fixture(params=(*CASES, "sample"))
-def case(request, inprocess_grader, tmp_path_factory):
-    return request.param, graded(inprocess_grader, request.param, tmp_path_factory)
 
 
 def test_results_match_the_schema_and_mirror_the_checks(case):
