@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from autograder.catalog import COURSE_ENV, Course, Exercise
 from autograder.errors import CourseError, SubmissionError, UsageError
 from autograder.plugin import DEFAULT_TIME_LIMIT, CheckInfo
+from autograder.render._text import STATUS_WORDS, feedback
 from autograder.result import CheckResult, Fault, Result, Status
 
 if TYPE_CHECKING:
@@ -261,18 +262,11 @@ def _grade_module(grader: Grader, exercise: str, module: str, label: str) -> Res
         return grader.grade(Path(folder), only=[exercise], label=label)
 
 
-_WORDS = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "error", Status.TIMEOUT: "timed out",
-          Status.NOT_ATTEMPTED: "not attempted", Status.SKIPPED: "skipped"}
-
-
 def _report(check: CheckResult) -> str:
     """The kit's verdict on one check, as a grade cell prints it."""
-    lines = [f"{_WORDS[check.status]}: {check.name} ({check.score:g}/{check.max_score:g})"]
+    lines = [f"{STATUS_WORDS[check.status]}: {check.name} ({check.score:g}/{check.max_score:g})"]
     if check.status is not Status.PASSED:
-        if check.message:
-            lines.append(check.message)
-        if check.hint:
-            lines.append(f"hint: {check.hint}")
+        lines += filter(None, [feedback(check)])
         if check.fault is Fault.COURSE:
             lines.append("this check could not judge the submission through a fault of the course or the "
                          "grader, not of the submission: ask the instructor to regrade once it is fixed")
@@ -281,7 +275,7 @@ def _report(check: CheckResult) -> str:
 
 def _verdict(check: CheckResult) -> str:
     """A failed grade cell's error line (the details are in the printed report above it)."""
-    return f"{_WORDS[check.status]} ({check.score:g}/{check.max_score:g}): {check.name}"
+    return f"{STATUS_WORDS[check.status]} ({check.score:g}/{check.max_score:g}): {check.name}"
 
 
 # --------------------------------------------------------------------------- grade cells in a kernel

@@ -6,13 +6,18 @@ import re
 
 from autograder.result import UNJUDGED, CheckResult, Result, Status
 
-__all__ = ["feedback", "points", "printable", "summary", "unjudged"]
+__all__ = ["STATUS_WORDS", "feedback", "points", "printable", "summary", "unjudged"]
 
 #: ANSI escape sequences (colours, cursor moves) that student code may print.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 #: Characters XML 1.0 cannot hold and a browser shows as garbage: C0 controls but tab, newline and
 #: carriage return; DEL; lone surrogates; the two non-characters U+FFFE and U+FFFF.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+#: Each status as a report says it of one check.
+STATUS_WORDS = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "error",
+                Status.TIMEOUT: "timed out", Status.NOT_ATTEMPTED: "not attempted", Status.SKIPPED: "skipped"}
 
 
 def points(value: float) -> str:

@@ -10,7 +10,8 @@ from typing import TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from autograder.result import UNJUDGED, Result, Status
+from autograder.render._text import unjudged
+from autograder.result import Result, Status
 
 __all__ = ["TEMPLATES", "render"]
 
@@ -43,4 +44,4 @@ def _environment() -> Environment:
 def render(result: Result, out: TextIO) -> None:
     """Write `result` as Markdown."""
     template = _environment().get_template("result.md.j2")
-    out.write(template.render(result=result, symbols=_SYMBOLS, unjudged=UNJUDGED))
+    out.write(template.render(result=result, symbols=_SYMBOLS, unjudged=unjudged(result)))

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from autograder.result import UNJUDGED, CheckResult, ExerciseResult, Fault, Result, Status
+from autograder.render._text import STATUS_WORDS, unjudged
+from autograder.result import CheckResult, ExerciseResult, Fault, Result, Status
 
 __all__ = ["THEME", "render"]
 
@@ -41,9 +42,7 @@ _SYMBOL = {
     Status.SKIPPED: "»",
 }
 _OUTPUT_LINES = 6
-_COUNTED = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "error", Status.TIMEOUT: "timed out",
-            Status.NOT_ATTEMPTED: "not attempted", Status.SKIPPED: "skipped"}
-_COUNTED_MANY = {**_COUNTED, Status.ERROR: "errors"}
+_COUNTED_MANY = {**STATUS_WORDS, Status.ERROR: "errors"}
 
 
 def _points(value: float) -> str:
@@ -99,7 +98,7 @@ def _footer(result: Result) -> Text:
         (f"  ({result.percent:.1f} %)", ""),
     )
     counts = {status: sum(c.status is status for c in result.checks) for status in Status}
-    summary = ", ".join(f"{n} {_COUNTED[status] if n == 1 else _COUNTED_MANY[status]}"
+    summary = ", ".join(f"{n} {STATUS_WORDS[status] if n == 1 else _COUNTED_MANY[status]}"
                         for status, n in counts.items() if n)
     details = f"\n{summary} · devices: {', '.join(result.devices)} · {result.duration_s:.1f} s"
     if result.sandbox.mode == "in-process":
@@ -108,8 +107,7 @@ def _footer(result: Result) -> Text:
         details += f"\nisolation limits unavailable here: {'; '.join(result.sandbox.unavailable)}"
     total.append(details, style="footer")
     if result.unjudged:
-        total.append(f"\n{UNJUDGED.format(n=result.unjudged, s='' if result.unjudged == 1 else 's')}",
-                     style="unjudged")
+        total.append(f"\n{unjudged(result)}", style="unjudged")
     return total
 
 
