@@ -7,13 +7,10 @@ word their failures so a student understands them, and which reveal expected val
 public checks::
 
     @pytest.mark.points(3)
-    def test_forward_matches_reference(student, reference, device):
-        \"\"\"forward gives the reference's output\"\"\"
-        ref = reference.mlp.MLP().double().to(device)
-        net = student.mlp.MLP().double().to(device)
-        net.load_state_dict(ref.state_dict())
-        x = torch.randn(8, 784, dtype=torch.float64, device=device)
-        expect_close(net(x), ref(x), what="forward(x)")
+    def test_scale_matches_reference(student, reference, device):
+        \"\"\"scale gives the reference's output\"\"\"
+        x = torch.randn(8, 3, dtype=torch.float64, device=device)
+        expect_close(student.toy.scale(x, 2.0), reference.toy.scale(x, 2.0), what="scale(x, 2.0)")
 
 Arguments reach student code as copies and results come back as copies, so student code can
 never change the check's objects (`hold`/`fetch` let a check see what it does to an argument).
@@ -41,13 +38,18 @@ from autograder.runner.client import Runner
 from autograder.runner.proxy import Remote, describe_call
 
 __all__ = [
+    "COPY_CAUSE",
+    "VIEW_CAUSE",
     "CheckContext",
     "Gradients",
     "expect",
     "expect_close",
+    "expect_copy",
     "expect_equal",
     "expect_raises",
+    "expect_same_object",
     "expect_shape",
+    "expect_view",
     "fail",
     "fake_cuda",
     "fetch",
@@ -160,8 +162,9 @@ def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result
     """Check that `actual` is a tensor like `expected`: type, then dtype, device, shape, values.
 
     Each step fails with its own message. Values are compared as `torch.isclose` would, with
-    `tolerance()` defaults; public checks show the worst element and the expected value, hidden
-    checks only how far off the values are.
+    `tolerance()` defaults, which every message names; public checks show the largest difference
+    and the first wrong element with its expected value, hidden checks only how far off the
+    values are.
     """
     __tracebackhide__ = True
     if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
@@ -182,22 +185,30 @@ def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result
     if a.dtype == torch.bool or not (a.is_floating_point() or a.is_complex()):
         bad = a != e
         diff = bad.to(torch.float64)
+        allowed = "compared exactly"
     else:
         bad = ~torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
         diff = (a - e).abs().nan_to_num(nan=math.inf)
+        allowed = f"tolerance rtol={rtol:.2g}, atol={atol:.2g}"
     wrong = int(bad.sum())
     if not wrong:
         return
-    flat = int(torch.where(bad.reshape(-1), diff.reshape(-1), torch.zeros_like(diff.reshape(-1))).argmax())
-    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), tuple(e.shape))) if e.dim() else ()
-    largest = float(diff.reshape(-1)[flat])
-    where = f" at index {index}" if index else ""
-    if _revealing():
-        fail(f"{what} differs in {wrong} of {e.numel()} values; the largest difference is {largest:.3g}"
-             f"{where}: got {float(a.reshape(-1)[flat].real):.6g}, expected {float(e.reshape(-1)[flat].real):.6g}",
-             hint=hint)
-    fail(f"{what} differs from the reference in {wrong} of {e.numel()} values "
-         f"(largest difference {largest:.3g})", hint=hint)
+    flat_bad = bad.reshape(-1)
+    worst = int(torch.where(flat_bad, diff.reshape(-1), torch.zeros_like(diff.reshape(-1))).argmax())
+    largest = float(diff.reshape(-1)[worst])
+    if not _revealing():
+        fail(f"{what} differs from the reference in {wrong} of {e.numel()} values "
+             f"(largest difference {largest:.3g}; {allowed})", hint=hint)
+    first = int(flat_bad.to(torch.uint8).argmax())
+
+    def at(flat: int) -> str:
+        return f" at index {tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), tuple(e.shape)))}" \
+            if e.dim() else ""
+
+    got, want = float(a.reshape(-1)[first].real), float(e.reshape(-1)[first].real)
+    fail(f"{what} differs in {wrong} of {e.numel()} values ({allowed}); the largest difference is {largest:.3g}"
+         f"{at(worst)}; the first wrong value is{at(first) or ' the only one'}: got {got:.6g}, expected {want:.6g}",
+         hint=hint)
 
 
 def expect_shape(actual: Any, shape: tuple[int, ...], *, what: str = "the result", hint: str = "") -> None:
@@ -289,6 +300,38 @@ def shares_memory(a: Any, b: Any) -> bool:
 def same_object(a: Any, b: Any) -> bool:
     """Whether two handles (or a result and an argument) are one object in the student's code."""
     return bool(_current().runner.probe("same_object", a, b))
+
+
+#: Why a result that should be a view is a copy, usually.
+VIEW_CAUSE = ("`view`, `unsqueeze`, slicing and `t()` return views; `reshape` copies when it cannot view, and "
+              "`clone()`, `contiguous()`, `.to(...)` and arithmetic make new tensors")
+#: Why a result that should be a copy shares memory with the input, usually.
+COPY_CAUSE = "`reshape` returns a view of a contiguous tensor (`view`, slicing and `t()` always do); `clone()` it"
+
+
+def expect_view(actual: Any, base: Any, *, what: str = "the result", of: str = "the input",
+                hint: str = VIEW_CAUSE) -> None:
+    """Check that `actual` shares memory with `base`: a view of it, so no data was copied."""
+    __tracebackhide__ = True
+    if not shares_memory(actual, base):
+        fail(f"{what} does not share memory with {of}: expected a view of it, got a copy", hint=hint)
+
+
+def expect_copy(actual: Any, base: Any, *, what: str = "the result", of: str = "the input",
+                hint: str = COPY_CAUSE) -> None:
+    """Check that `actual` shares no memory with `base`, so writing to one never changes the other."""
+    __tracebackhide__ = True
+    if shares_memory(actual, base):
+        fail(f"{what} shares memory with {of}: expected an independent copy (a write to one would change the "
+             "other)", hint=hint)
+
+
+def expect_same_object(actual: Any, original: Any, *, what: str = "the result", of: str = "the argument",
+                       hint: str = "return the object itself, changed in place, not a new one") -> None:
+    """Check that `actual` is `original` itself in the student's code (not an equal copy)."""
+    __tracebackhide__ = True
+    if not same_object(actual, original):
+        fail(f"{what} is a new object: expected {of} itself", hint=hint)
 
 
 def named_parameters(module: Any) -> dict[str, torch.Tensor]:

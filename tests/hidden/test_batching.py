@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from autograder.checks import expect, expect_close, expect_raises, shares_memory
+from autograder.checks import expect_close, expect_raises, expect_view
 
 VIEW_HINT = "unsqueeze and view return views; clone, cat and stack copy"
 
@@ -24,8 +24,7 @@ def test_add_batch_dim_is_view(student):
     """the result is a view of the input (no copy)"""
     x = torch.randn(3, 8, 8)
     out = student.batching.add_batch_dim(x)
-    expect(shares_memory(out, x), "add_batch_dim(x) copied the data; it should return a view of x",
-           hint=VIEW_HINT)
+    expect_view(out, x, what="add_batch_dim(x)", of="x", hint=VIEW_HINT)
 
 
 @pytest.mark.points(1)
@@ -58,8 +57,7 @@ def test_as_conv_input_is_view(student):
     for shape in ((6, 7), (3, 6, 7), (2, 3, 6, 7)):
         x = torch.randn(*shape)
         out = student.batching.as_conv_input(x)
-        expect(shares_memory(out, x), f"as_conv_input(x) copied x of shape {shape}; it should return a view",
-               hint=VIEW_HINT)
+        expect_view(out, x, what=f"as_conv_input(x) for x of shape {shape}", of="x", hint=VIEW_HINT)
 
 
 @pytest.mark.points(1)

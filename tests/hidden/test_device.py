@@ -10,12 +10,12 @@ from autograder.checks import (
     expect_close,
     expect_equal,
     expect_raises,
+    expect_same_object,
     fail,
     fake_cuda,
     fetch,
     hold,
     named_parameters,
-    same_object,
     type_name,
 )
 
@@ -91,8 +91,8 @@ def test_to_device_moves_modules(student):
     """an nn.Module is moved and returned (the same module)"""
     layer = student.torch.nn.Linear(3, 2)
     out = student.device.to_device(layer, "meta")
-    expect(same_object(out, layer), "to_device(module, device) did not return the module itself",
-           hint="module.to(device) moves the module in place and returns it")
+    expect_same_object(out, layer, what="to_device(module, device)", of="the module",
+                       hint="module.to(device) moves the module in place and returns it")
     stuck = [name for name, p in named_parameters(layer).items() if p.device.type != "meta"]
     expect(not stuck, f"the module's {', '.join(stuck)} stayed on the cpu", hint="call module.to(device)")
 

@@ -39,13 +39,41 @@ def grow(items):
     ### BEGIN SOLUTION
     items.append(len(items))
     ### END SOLUTION
+
+
+def flat_view(x):
+    ### BEGIN SOLUTION
+    return x.view(-1)
+    ### END SOLUTION
+
+
+def flat_copy(x):
+    ### BEGIN SOLUTION
+    return x.reshape(-1).clone()
+    ### END SOLUTION
+
+
+def train(module):
+    ### BEGIN SOLUTION
+    return module.train()
+    ### END SOLUTION
 '''
 
 CHECKS = '''
 import pytest
 import torch
 
-from autograder.checks import expect_close, expect_equal, fake_cuda, fetch, forbid, hold
+from autograder.checks import (
+    expect_close,
+    expect_copy,
+    expect_equal,
+    expect_same_object,
+    expect_view,
+    fake_cuda,
+    fetch,
+    forbid,
+    hold,
+)
 
 
 @pytest.mark.points(1)
@@ -75,6 +103,15 @@ def test_grow_changes_the_list_in_place(student):
     held = hold([5])
     student.toy.grow(held)
     expect_equal(fetch(held), [5, 1], what="items after grow(items)")
+
+
+@pytest.mark.points(1)
+def test_identity(student):
+    x = torch.arange(6.0).reshape(2, 3)
+    expect_view(student.toy.flat_view(x), x, what="flat_view(x)", of="x")
+    expect_copy(student.toy.flat_copy(x), x, what="flat_copy(x)", of="x")
+    module = student.torch.nn.Linear(2, 2)
+    expect_same_object(student.toy.train(module), module, what="train(module)", of="the module")
 '''
 
 HIDDEN = '''
@@ -137,8 +174,11 @@ def test_public_checks_reveal_expected_values_hidden_ones_do_not(toy_grader, tmp
     checks = _by_name(toy_grader.grade(_student(tmp_path, **{"return x * 2": "return x * 3"})))
     public, hidden = checks["test_double"], checks["test_double_hidden"]
     assert public.status == hidden.status == Status.FAILED
-    assert "got 9, expected 6" in public.message and "index (3,)" in public.message
-    assert "expected" not in hidden.message and "differs from the reference in 3 of 4 values" in hidden.message
+    assert public.message == ("double(x) differs in 3 of 4 values (tolerance rtol=1.3e-06, atol=1e-05); the largest "
+                              "difference is 3 at index (3,); the first wrong value is at index (1,): got 3, "
+                              "expected 2")
+    assert hidden.message == ("double(x) differs from the reference in 3 of 4 values (largest difference 3; "
+                              "tolerance rtol=1.3e-06, atol=1e-05)")
     assert "which is not the right value" in checks["test_where_hidden"].message
     assert "gpu-or-cpu" not in checks["test_where_hidden"].message
 
@@ -163,6 +203,21 @@ def test_student_code_changes_only_copies_which_hold_and_fetch_reveal(toy_grader
     checks = _by_name(toy_grader.grade(_student(tmp_path, **{"items.append(len(items))": "items = items + [1]"})))
     assert checks["test_grow_changes_the_list_in_place"].status == Status.FAILED
     assert "[5]" in checks["test_grow_changes_the_list_in_place"].message
+
+
+@pytest.mark.parametrize(("change", "message", "hint"), [
+    ({"return x.view(-1)": "return x.flatten().clone()"},
+     "flat_view(x) does not share memory with x: expected a view of it, got a copy", "`clone()`, `contiguous()`"),
+    ({"return x.reshape(-1).clone()": "return x.reshape(-1)"},
+     "flat_copy(x) shares memory with x: expected an independent copy",
+     "`reshape` returns a view of a contiguous tensor"),
+    ({"return module.train()": "return type(module)(2, 2)"},
+     "train(module) is a new object: expected the module itself", "not a new one"),
+])
+def test_identity_failures_say_what_was_expected_and_the_usual_cause(toy_grader, tmp_path, change, message, hint):
+    check = _by_name(toy_grader.grade(_student(tmp_path, **change)))["test_identity"]
+    assert check.status == Status.FAILED
+    assert check.message.startswith(message) and hint in check.hint
 
 
 def test_stub_is_not_attempted_everywhere(toy_grader, toy):

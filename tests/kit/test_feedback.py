@@ -83,8 +83,8 @@ def leaked_values(normal: str, revealing: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("revealing", "values"), [
-    ("the output differs in 3 of 10 values; the largest difference is 0.5 at index (2, 1): got 3.5, expected 4",
-     ["4"]),
+    ("the output differs in 3 of 10 values (tolerance rtol=1.3e-06, atol=1e-05); the largest difference is 0.5 at "
+     "index (2, 1); the first wrong value is at index (0, 1): got 3.5, expected 4", ["4"]),
     ("conv_output_size(8, 3) is 7, expected 6", ["6"]),
     ("same_padding((5, 3)) is (2, 2), expected (2, 1)", ["(2, 1)"]),
     ("to_scalar of a bool tensor is 1, expected True", ["True"]),
