@@ -65,6 +65,7 @@ def staged(submission: Path, *, remove: Callable[[Path], object] = _remove,
             shutil.copyfile(submission, target / submission.name)
         else:
             raise SubmissionError(f"{submission} is not a directory, a .zip, a .py or an .ipynb file")
+        _unwrap(target)
         if notebooks is not None:
             _convert_notebooks(target, notebooks)
         _make_readable(root)
@@ -125,13 +126,30 @@ def _extract_zip(archive: Path, target: Path) -> None:
             except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError,
                     OSError) as exc:
                 raise SubmissionError(f"{archive.name} cannot be unpacked: {member.filename} ({exc})") from None
-    # A zip of a folder: grade the folder.
-    entries = [p for p in target.iterdir()]
-    if len(entries) == 1 and entries[0].is_dir() and not any(target.glob("*.py")):
+
+
+def _unwrap(target: Path) -> None:
+    """Grade the folder that holds the modules: a zip of one folder is graded as that folder, and
+    a copy of the hand-out (a student's repository: `exercises/` beside the kit and the public
+    checks, no module at the top) as its `exercises/`."""
+    if any(target.glob("*.py")) or any(target.glob("*.ipynb")):
+        return
+    entries = list(target.iterdir())
+    if len(entries) == 1 and entries[0].is_dir():
         inner = entries[0]
-        for child in inner.iterdir():
-            child.rename(target / child.name)
-        inner.rmdir()
+    elif (target / "exercises").is_dir():
+        inner = target / "exercises"
+    else:
+        return
+    keep = target / ".unwrapped"
+    inner.rename(keep)
+    for other in list(target.iterdir()):
+        if other != keep:
+            shutil.rmtree(other) if other.is_dir() else other.unlink()
+    for child in keep.iterdir():
+        child.rename(target / child.name)
+    keep.rmdir()
+    _unwrap(target)
 
 
 def _convert_notebooks(target: Path, convert: NotebookConverter) -> None:

@@ -39,6 +39,37 @@ def test_a_zip_of_a_folder_is_unwrapped(tmp_path):
         assert not (copy / "__MACOSX").exists()
 
 
+def test_a_copy_of_the_handout_is_graded_as_its_exercises(tmp_path):
+    """A student's repository (the hand-out: exercises/ beside the kit and the public checks) or a
+    zip of it: its exercises/ is the submission, and nothing else of it is staged."""
+    repo = tmp_path / "alice-repo"
+    (repo / "exercises").mkdir(parents=True)
+    (repo / "exercises" / "mlp.py").write_text("x = 1\n")
+    (repo / "tests" / "public").mkdir(parents=True)
+    (repo / "tests" / "public" / "test_mlp.py").write_text("")
+    (repo / "autograder").mkdir()
+    (repo / "autograder" / "__init__.py").write_text("forged = True\n")
+    (repo / "README.md").write_text("hand-out")
+    with staged(repo) as copy:
+        assert sorted(p.name for p in copy.iterdir()) == ["mlp.py"]
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in repo.rglob("*"):
+            if path.is_file():
+                zf.write(path, "alice-repo/" + path.relative_to(repo).as_posix())
+    with staged(archive) as copy:
+        assert sorted(p.name for p in copy.iterdir()) == ["mlp.py"]
+
+
+def test_a_folder_with_modules_at_the_top_is_left_as_it_is(tmp_path):
+    source = tmp_path / "bob"
+    (source / "exercises").mkdir(parents=True)
+    (source / "mlp.py").write_text("x = 1\n")
+    (source / "exercises" / "views.py").write_text("y = 2\n")
+    with staged(source) as copy:
+        assert (copy / "mlp.py").exists() and (copy / "exercises" / "views.py").exists()
+
+
 @pytest.mark.parametrize("name", ["../escape.py", "/etc/evil.py", "a/../../evil.py"])
 def test_zip_paths_that_escape_are_refused(tmp_path, name):
     archive = tmp_path / "evil.zip"
