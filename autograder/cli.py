@@ -3,6 +3,8 @@
     autograder check [EXERCISE …]          a student's local grade (public checks)
     autograder grade SUBMISSION            a full grade (public and hidden checks)
     autograder stubs [--check]             regenerate exercises/ from solutions/
+    autograder release OUT                 the students' hand-out (directory and .zip)
+    autograder ci-template PLATFORM OUT    a CI set-up that grades each submission
     autograder nbgrader build COURSE_DIR   write an nbgrader course graded by the kit
 
 Usage mistakes print one ``error:`` line; an unexpected failure prints one line too, unless
@@ -106,6 +108,32 @@ def _parser() -> argparse.ArgumentParser:
     stubs.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     stubs.set_defaults(handler=_stubs)
 
+    release = commands.add_parser(
+        "release", help="write the students' hand-out: stubs, public checks, the local grader",
+        description="Write the students' hand-out into the new directory OUT and OUT.zip: exercises/ (fresh "
+                    "stubs), the public checks, the kit that runs `autograder check`, and a README for "
+                    "students. Nothing of solutions/ or tests/hidden/ goes in.")
+    release.add_argument("out", metavar="OUT", help="the directory to write (must not exist, or be empty)")
+    release.add_argument("--course", metavar="DIR", help="the course directory")
+    release.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    release.set_defaults(handler=_release)
+
+    from autograder.ci import PLATFORMS
+
+    ci = commands.add_parser(
+        "ci-template", help="write a CI set-up that grades each submission (GitHub, GitLab, Gradescope, "
+                            "PrairieLearn)",
+        description="Write into the new directory OUT what PLATFORM needs to grade each submission with this "
+                    "course's public and hidden checks, and say where each part goes.")
+    ci.add_argument("platform", choices=PLATFORMS, metavar="PLATFORM", help=f"one of {', '.join(PLATFORMS)}")
+    ci.add_argument("out", metavar="OUT", help="the directory to write (must not exist, or be empty)")
+    ci.add_argument("--course", metavar="DIR", help="the course directory")
+    ci.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
+                    help="seconds each check may take on each device, in the graded runs (default: 10)")
+    ci.add_argument("--budget", type=float, metavar="SECONDS", help="time for each whole submission")
+    ci.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    ci.set_defaults(handler=_ci_template)
+
     nbgrader = commands.add_parser("nbgrader", help="run the course in nbgrader, graded by the kit",
                                    description="Run the course in nbgrader, its grade cells and autograding "
                                                "done by the kit's checks in the kit's sandbox.")
@@ -146,6 +174,31 @@ def _stubs(args: argparse.Namespace) -> int:
         print("exercises/ is up to date")
         return ExitCode.OK
     print(f"wrote {len(report.stale)} stub(s)" + (f": {', '.join(report.stale)}" if report.stale else ""))
+    return ExitCode.OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+    from autograder.handout import write_handout
+
+    handout = write_handout(Course.find(args.course), Path(args.out))
+    print(f"wrote the hand-out of {len(handout.exercises)} exercise(s) ({', '.join(handout.exercises)}) "
+          f"in {handout.root} and {handout.archive}")
+    return ExitCode.OK
+
+
+def _ci_template(args: argparse.Namespace) -> int:
+    from autograder.catalog import Course
+    from autograder.ci import write_ci_template
+    from autograder.errors import UsageError
+
+    if args.time_limit <= 0 or (args.budget is not None and args.budget <= 0):
+        raise UsageError("--time-limit and --budget must be positive")
+    made = write_ci_template(args.platform, Course.find(args.course), Path(args.out),
+                             time_limit=args.time_limit, budget=args.budget)
+    print(f"wrote {len(made.files)} file(s) for {made.platform} in {made.root}"
+          + (f" and {made.archive}" if made.archive else ""))
+    print(made.next_steps)
     return ExitCode.OK
 
 
@@ -204,7 +257,9 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
     if output:
         with _atomic_write(Path(output)) as stream:
             render(result, stream)
-        print(f"graded {submission}: {result.score:g}/{result.max_score:g} → {output}", file=sys.stderr)
+        # One line, its format fixed: CI reads the score from it (GitLab's `coverage:` regex).
+        print(f"graded {submission}: {result.score:g}/{result.max_score:g} ({round(result.percent, 1):g}%) → {output}",
+              file=sys.stderr)
     else:
         render(result, sys.stdout)
     if args.fail_under is not None and result.percent < args.fail_under:

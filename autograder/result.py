@@ -53,7 +53,7 @@ class Fault(StrEnum):
 class CheckResult:
     """One check, run on every device it asks for."""
 
-    #: stable id, e.g. "hidden/test_mlp.py::test_forward_matches_reference"
+    #: stable id: "<public or hidden>/<check file>::<check function>"
     id: str
     #: short human name (the check's docstring, or its function name)
     name: str

@@ -48,6 +48,41 @@ def inprocess_grader(course: Course) -> Iterator[Grader]:
         yield warm
 
 
+def solution_lines(course: Course) -> list[str]:
+    """Every line of every solution region that could give an answer away: the stripped, non-blank
+    lines that name at least two things (`try:`, `)` and `return out` say nothing of the answer)."""
+    import keyword
+    import re
+
+    from autograder.stubs import BEGIN, END
+
+    found = []
+    for path in sorted(course.solutions.glob("*.py")):
+        inside = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            marker = line.strip()
+            if marker in (BEGIN, END):
+                inside = marker == BEGIN
+            elif inside and len([w for w in re.findall(r"[A-Za-z_]\w*", marker) if not keyword.iskeyword(w)]) >= 2:
+                found.append(marker)
+    return found
+
+
+def hidden_check_names(course: Course) -> list[str]:
+    """Every hidden check's function name and the name reports give it (its docstring's first line)."""
+    import ast
+
+    names = []
+    for path in sorted(course.hidden.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                names.append(node.name)
+                doc = ast.get_docstring(node)
+                if doc:
+                    names.append(doc.splitlines()[0].strip())
+    return names
+
+
 def toy_course(root: Path, solution: str, checks: str) -> Course:
     """A one-exercise course ("toy") in `root`: its solution module and its hidden check file."""
     (root / "solutions").mkdir(parents=True)
