@@ -14,7 +14,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from autograder.catalog import Course
+from autograder.catalog import SETTINGS_FILE, Course
 from autograder.errors import CourseError, UsageError
 from autograder.stubs import strip_solutions
 
@@ -54,11 +54,17 @@ def prepare_output(out: Path) -> Path:
 def copy_course(course: Course, dest: Path, *, hidden: bool) -> None:
     """The course as `autograder check` (and, with `hidden`, `autograder grade`) reads it.
 
-    Always: fresh stubs in `exercises/` and the public checks. With `hidden`: `solutions/` and
-    `tests/hidden/` too. Helper modules (`solutions/_helpers.py`) go only where solutions go.
+    Always: fresh stubs in `exercises/`, the public checks and the course's settings
+    (`autograder.toml`, where it has one: its time limits hold wherever it is graded). With
+    `hidden`: `solutions/` and `tests/hidden/` too. Helper modules (`solutions/_helpers.py`) go
+    only where solutions go.
     """
     if not course.has_solutions:
         raise CourseError(f"{course.root} has no solutions/: a bundle is made from the course's own copy")
+    course.settings()  # a broken settings file stops here, not where the copy is graded
+    if (course.root / SETTINGS_FILE).is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(course.root / SETTINGS_FILE, dest / SETTINGS_FILE)
     exercises = dest / "exercises"
     exercises.mkdir(parents=True)
     for exercise in course.exercises():

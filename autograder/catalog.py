@@ -6,6 +6,7 @@ A course is a directory laid out as::
     exercises/<exercise>.py        student stubs generated from them
     tests/public/test_<exercise>.py   checks students see
     tests/hidden/test_<exercise>.py   checks only graders run
+    autograder.toml                the grading settings, optional (see `Course.settings`)
 
 An exercise's title and explanation are the first line and the rest of its module docstring,
 read without importing the module.
@@ -14,20 +15,94 @@ read without importing the module.
 from __future__ import annotations
 
 import ast
+import math
 import os
+import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from autograder.errors import CourseError, UsageError
 
-__all__ = ["Course", "Exercise", "describe", "is_exercise_module"]
+__all__ = ["Course", "Exercise", "Settings", "describe", "is_exercise_module"]
 
 #: Environment variable naming the course directory when --course is not given.
 COURSE_ENV = "AUTOGRADER_COURSE"
 #: Libraries the sandbox loads into its warm zygote when the course's modules import them
 #: (torch always). Installed packages only: never a module of the course itself.
 PRELOADABLE = frozenset({"torchvision", "torchaudio", "numpy", "scipy", "pandas", "sklearn", "matplotlib"})
+#: The course's settings file, at its root; optional (see `Course.settings`).
+SETTINGS_FILE = "autograder.toml"
+#: Seconds each run of a check may take, per check and device, unless the course says otherwise.
+DEFAULT_TIME_LIMIT = 10.0
+#: Seconds for a whole submission unless the course says otherwise. Generous for honest code: the
+#: reference of this repository's six exercises (47 checks) grades in 0.2-1 s warm, so a
+#: submission meets it only when it is over 100 times slower throughout. Tight enough to bound a
+#: batch: a submission costs at most this plus one time limit, where code that crawls in every
+#: check (9 s each, inside its time limit) would take 47 × 9 s. Time spent waiting for the sandbox
+#: to start (a cold zygote, a loaded machine) is not counted.
+DEFAULT_BUDGET = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How a course is graded: the ``[grading]`` table of its ``autograder.toml``::
+
+        [grading]
+        time_limit = 10     # seconds each run of a check may take (per check and device)
+        budget = 120        # seconds for a whole submission; checks starting later time out
+                            # (inf: no cap)
+
+    Every key is optional; an absent file is all defaults. A check's ``time_limit`` marker wins
+    over `time_limit`; `Grader` arguments and the command line's options win over both.
+    """
+
+    #: seconds each run of a check may take (per check and device)
+    time_limit: float = DEFAULT_TIME_LIMIT
+    #: seconds for a whole submission, checks starting later time out (None: no cap)
+    budget: float | None = DEFAULT_BUDGET
+
+
+def _seconds(path: Path, key: str, value: Any, *, infinite: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0 \
+            or (math.isinf(value) and not infinite):
+        allowed = "a positive number of seconds" + (" (or inf)" if infinite else "")
+        raise CourseError(f"{path}: [grading] {key} must be {allowed}, got {value!r}")
+    return float(value)
+
+
+def _read_settings(path: Path) -> Settings:
+    """The settings in the file `path` (all defaults when there is none).
+
+    Raises:
+        CourseError: the file is not TOML, or holds an unknown key or an invalid value.
+    """
+    try:
+        with path.open("rb") as stream:
+            data = tomllib.load(stream)
+    except FileNotFoundError:
+        return Settings()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise CourseError(f"{path}: cannot read the course's settings: {exc}") from None
+    known = [f.name for f in fields(Settings)]
+    unknown = [key for key in data if key != "grading"]
+    if unknown:
+        raise CourseError(f"{path}: unknown key {unknown[0]!r} (the settings are {', '.join(known)}, "
+                          "in the table [grading])")
+    grading = data.get("grading", {})
+    if not isinstance(grading, dict):
+        raise CourseError(f"{path}: grading must be a table ([grading]), got {grading!r}")
+    unknown = [key for key in grading if key not in known]
+    if unknown:
+        raise CourseError(f"{path}: unknown key {unknown[0]!r} in [grading] (known: {', '.join(known)})")
+    settings = Settings()
+    if "time_limit" in grading:
+        settings = replace(settings, time_limit=_seconds(path, "time_limit", grading["time_limit"], infinite=False))
+    if "budget" in grading:
+        budget = _seconds(path, "budget", grading["budget"], infinite=True)
+        settings = replace(settings, budget=None if math.isinf(budget) else budget)
+    return settings
 
 
 def is_exercise_module(path: Path) -> bool:
@@ -105,6 +180,14 @@ class Course:
             "no course found: run inside a course directory (one with tests/public/) "
             "or pass --course DIR"
         )
+
+    def settings(self) -> Settings:
+        """The course's grading settings, from `autograder.toml` at its root (see `Settings`).
+
+        Raises:
+            CourseError: the file is not TOML, or holds an unknown key or an invalid value.
+        """
+        return _read_settings(self.root / SETTINGS_FILE)
 
     def solution_source(self, exercise: str) -> str | None:
         """The source of an exercise's reference solution module, or None where the course has

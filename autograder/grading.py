@@ -11,6 +11,9 @@ grading (collection, configuration) for all the submissions it is given::
 pytest runs in this process, hardened: only the course's own check files are collected, with
 no conftest, ini file, plugin auto-loading or environment options, and the submission's
 directory is never put on the grader's ``sys.path``.
+
+Importing this module imports no torch: `Grader` starts the sandbox's zygote (whose warm-up is a
+torch import) before the grader imports torch itself, so the two imports run side by side.
 """
 
 from __future__ import annotations
@@ -18,20 +21,20 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import io
+import math
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from autograder.catalog import Course, Exercise
+from autograder.catalog import Course, Exercise, Settings
 from autograder.errors import CourseError, SubmissionError, UsageError
 from autograder.plugin import (
-    DEFAULT_TIME_LIMIT,
     GRADING,
     CheckInfo,
     Collector,
@@ -42,8 +45,10 @@ from autograder.plugin import (
 )
 from autograder.result import ExerciseResult, Result, Status
 from autograder.runner import RunnerKind, make_runner
-from autograder.runner.client import Runner
 from autograder.submission import NotebookConverter, staged
+
+if TYPE_CHECKING:
+    from autograder.runner.client import Runner
 
 __all__ = ["Grader", "grade"]
 
@@ -90,7 +95,7 @@ class Grader:
     """Grades submissions for one course, keeping its runner warm between them."""
 
     def __init__(self, course: Course, *, runner: RunnerKind | Runner = "sandbox", hidden: bool = True,
-                 devices: Iterable[str] | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
+                 devices: Iterable[str] | None = None, time_limit: float | None = None,
                  budget: float | None = None, reveal: bool = False) -> None:
         """
         Args:
@@ -99,18 +104,39 @@ class Grader:
                 (no isolation: for debugging and comparisons) or a runner instance.
             hidden: run the hidden checks too (False for a student's local check).
             devices: devices value checks run on (default: cpu, plus cuda when available).
-            time_limit: seconds each run of a check may take (a check's ``time_limit`` marker wins).
+            time_limit: seconds each run of a check may take (a check's ``time_limit`` marker
+                wins); None: the course's setting (`Course.settings`, default 10 s).
             budget: seconds for a whole submission; checks that would start later time out.
+                None: the course's setting (default 120 s); ``math.inf``: no cap.
             reveal: hidden checks show expected values in their messages, as public ones do
                 (an instructor's view: never hand such a result to a student).
+
+        Raises:
+            CourseError: the course's ``autograder.toml`` is invalid.
+            UsageError: a time limit or budget that is not a positive number; hidden checks for
+                a course without solutions.
         """
+        course_settings = course.settings() if time_limit is None or budget is None else Settings()
+        if time_limit is None:
+            time_limit = course_settings.time_limit
+        elif not 0 < time_limit < math.inf:
+            raise UsageError(f"the time limit must be a positive number of seconds, got {time_limit:g}")
+        if budget is None:
+            budget = course_settings.budget
+        elif not budget > 0:
+            raise UsageError(f"the budget must be a positive number of seconds, got {budget:g}")
+        if hidden and not course.has_solutions:
+            raise UsageError(f"{course.root} has no solutions/: hidden checks need the reference solutions")
         self.course = course
         self.hidden = hidden
-        self.time_limit = time_limit
-        self.budget = budget
+        #: seconds each run of a check may take
+        self.time_limit: float = time_limit
+        #: seconds for a whole submission (None: no cap)
+        self.budget: float | None = None if budget is None or math.isinf(budget) else budget
         self.reveal = reveal
-        self._runner = runner if isinstance(runner, Runner) else \
-            make_runner(runner, hide=(str(course.root),), preload=course.preload())
+        # First, before anything imports torch here: a zygote's own torch import then runs alongside.
+        self._runner = make_runner(runner, hide=(str(course.root),), preload=course.preload()) \
+            if isinstance(runner, str) else runner
         if self._runner.report.mode != "in-process":
             import torch
 
@@ -119,8 +145,6 @@ class Grader:
             # process needs.
             torch.set_num_threads(1)
         self._devices = tuple(devices) if devices is not None else None
-        if hidden and not course.has_solutions:
-            raise UsageError(f"{course.root} has no solutions/: hidden checks need the reference solutions")
         self._references = References(course.solutions if course.has_solutions else None)
         # Deleting a staged copy can take milliseconds while children's mount namespaces come
         # and go: it happens beside the grading, not in its way.

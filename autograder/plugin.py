@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pytest
 
+from autograder.catalog import DEFAULT_TIME_LIMIT
 from autograder.outcomes import (
     CheckFailed,
     CourseFault,
@@ -30,12 +31,12 @@ from autograder.outcomes import (
 )
 from autograder.result import CheckResult, Fault, Status, Visibility
 from autograder.runner import environment
-from autograder.runner.client import Runner
 
-__all__ = ["CheckInfo", "Collector", "Grading", "References", "check_info"]
+if TYPE_CHECKING:  # the runner imports torch: the grader starts a zygote first (see `Grader`)
+    from autograder.runner.client import Runner
 
-#: Seconds a check may run by default (per device).
-DEFAULT_TIME_LIMIT = 10.0
+__all__ = ["DEFAULT_TIME_LIMIT", "CheckInfo", "Collector", "Grading", "References", "check_info"]
+
 #: The order devices run and are reported in.
 DEVICE_ORDER = ("cpu", "cuda", "meta")
 
@@ -258,7 +259,7 @@ class _Reports:
 
 GRADING = pytest.StashKey[Grading]()
 _INFO = pytest.StashKey[CheckInfo]()
-_OWNED = pytest.StashKey[Runner]()
+_OWNED = pytest.StashKey["Runner"]()
 
 
 def available_devices() -> tuple[str, ...]:
@@ -409,7 +410,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     info = check_info(item)
     item.stash[_CONTEXT] = enter_check(CheckContext(runner=grading.runner, visibility=info.visibility,
                                                     reveal=grading.reveal))
-    if grading.deadline is not None and time.monotonic() > grading.deadline:
+    # Waiting for the submission's processes to start (a cold zygote) is not the submission's time.
+    if grading.deadline is not None and time.monotonic() - grading.runner.waited > grading.deadline:
         raise StudentTimeout("not run: the submission used up its total time budget",
                              hint="earlier checks took too long; fix those first")
     seed, limit = item.stash.get(_PLAN, (None, None))
@@ -419,7 +421,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                                            float(marker.args[0]) if marker and marker.args else None)
     limit = limit if limit is not None else grading.time_limit
     environment.seed(seed)
-    grading.runner.begin_check(seed=seed, time_limit=limit)
+    grading.runner.begin_check(seed=seed, time_limit=limit, name=info.name)
 
 
 @pytest.hookimpl(trylast=True)

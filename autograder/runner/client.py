@@ -16,8 +16,15 @@ student's code actually received, which the runner tracks per tensor.
 
 When a child dies (``os._exit``, a signal, a resource limit) or overruns its time, the call that
 was running fails and the next check starts a fresh child. A module that crashed or hung while
-importing is not imported again in that submission. A request the child refuses as invalid, or
-one too large to send, is the check's fault (`CourseFault`), never the student's.
+importing is not imported again in that submission, and neither is a function that hung: once a
+call has run past its check's time (for at least half of it), later calls of the same function
+fail at once as time-outs, so a submission pays for each hang once. "The same function" is what
+the call runs, named as it is in every child and for every instance: `padding.conv_output_size`,
+`mlp.MLP` (its constructor), `mlp.MLP.forward` (a method, looked up on any instance),
+`mlp.MLP.__call__` (an instance called; an nn.Module's forward), and for other objects a call
+made, the call: `param_list.make(…)` (a closure or an nn.Sequential it returned, called). A
+request the child refuses as invalid, or one too large to send, is the check's fault
+(`CourseFault`), never the student's.
 """
 
 from __future__ import annotations
@@ -53,8 +60,13 @@ from autograder.runner.proxy import Remote, describe_call
 
 __all__ = ["Runner"]
 
+#: Probes that call their first argument (see `probes`).
+_CALLING_PROBES = frozenset({"forward_trace", "gradients"})
+
 _CRASH_HINT = ("the process ends on os._exit(), a crash in native code, or a resource limit "
                "(memory, CPU time, file size, processes)")
+_TIMEOUT_HINT = "look for a loop that never ends, or work repeated far too often"
+_NOT_AGAIN_HINT = f"a function that timed out is not called again in the same submission; {_TIMEOUT_HINT}"
 
 
 class _Copies:
@@ -122,6 +134,17 @@ class Runner:
         self._staged: Path | None = None
         self._copies = _Copies()
         self._broken_imports: dict[str, StudentFailure] = {}
+        #: the names of the submission's modules imported so far (any child)
+        self._submission_modules: set[str] = set()
+        #: what each function that hung in this submission did: its name (see the module
+        #: docstring) → (the check it hung in, the call that hung)
+        self._hung: dict[str, tuple[str, str]] = {}
+        #: stop calling a function of a submission once it has hung there (False: call it every
+        #: time, each call waiting out its check's time limit, as benchmarks/hangs.py compares)
+        self.remember_timeouts = True
+        #: seconds this submission waited for its processes to start (see `waited`)
+        self._waited = 0.0
+        self._check = ""
         self._modules: dict[str, Remote] = {}
         #: (module handle, name) of module attributes seen to be callable in this child: calling
         #: them again needs no separate lookup (the child looks the name up at call time)
@@ -152,6 +175,9 @@ class Runner:
         self.unload()
         self._staged = submission.resolve()
         self._broken_imports.clear()
+        self._submission_modules.clear()
+        self._hung.clear()
+        self._waited = 0.0
 
     def unload(self) -> None:
         """Stop everything that runs code of the current submission."""
@@ -161,6 +187,7 @@ class Runner:
                 os.sched_setaffinity(0, self._own_cpus)
             self._own_cpus = None
         self._staged = None
+        self._hung.clear()
 
     def close(self) -> None:
         """Release everything (processes, temporary files)."""
@@ -174,9 +201,18 @@ class Runner:
         return SandboxReport(mode=self._factory.mode, applied=tuple(hello.get("applied", ())),
                              unavailable=tuple(hello.get("unavailable", ())))
 
-    def begin_check(self, *, seed: int, time_limit: float) -> None:
-        """A check starts: reseed the student's random generators and start its clock."""
+    @property
+    def waited(self) -> float:
+        """Seconds the loaded submission has waited for its processes to start (the zygote's
+        first warm-up, a fresh child after a crash): not its own time, neither for a check's
+        time limit nor for the submission's budget."""
+        return self._waited
+
+    def begin_check(self, *, seed: int, time_limit: float, name: str = "") -> None:
+        """A check starts: reseed the student's random generators and start its clock.
+        `name` is how messages name the check."""
         self._seed = seed
+        self._check = name
         self._time_limit = time_limit
         self._deadline = time.monotonic() + time_limit
         self._output.clear()
@@ -210,7 +246,9 @@ class Runner:
             self._copies.reset()
             self._modules.clear()
             # Waiting for a child (the zygote's first warm-up, say) is not the check's time.
-            self._deadline += time.monotonic() - waited
+            waited = time.monotonic() - waited
+            self._deadline += waited
+            self._waited += waited
         return self._child
 
     def _colocate(self, child: Child) -> None:
@@ -230,7 +268,11 @@ class Runner:
             pass
 
     # -- one request
-    def _request(self, message: dict[str, Any], call: str) -> Any:
+    def _request(self, message: dict[str, Any], call: str, runs: str | None = None) -> Any:
+        """Send one request, `call` naming it in messages; `runs` names the student function it
+        runs (see the module docstring), which is not run again once it has hung."""
+        if runs is not None and self.remember_timeouts:
+            self._refuse_hung(runs)
         child = self._ensure_child()
         generation = self._copies.generation
         if self._seed is not None:
@@ -255,21 +297,25 @@ class Runner:
             how = child.ended()
             self._forget_child()
             raise StudentCrashed(f"the submission's process {how} between calls, before {call}", hint=_CRASH_HINT)
+        sent = time.monotonic()
         try:
-            if time.monotonic() >= self._deadline:
+            if sent >= self._deadline:
                 raise TimeoutError
             raw = child.exchange(payload, self._deadline)
         except TimeoutError:
             self._stop_child()
-            raise StudentTimeout(
-                f"{call} did not finish within the check's {self._time_limit:g} s",
-                hint="look for a loop that never ends, or work repeated far too often") from None
+            # A call that ran for only the end of a check's time (after slow calls before it) is
+            # no evidence that it hangs.
+            if runs is not None and time.monotonic() - sent >= self._time_limit / 2:
+                self._hung.setdefault(runs, (self._check, call))
+            raise StudentTimeout(f"{call} did not finish within the check's {self._time_limit:g} s",
+                                 hint=_TIMEOUT_HINT) from None
         except (EOFError, OSError, wire.FrameError):
             how = child.ended()
             self._forget_child()
             raise StudentCrashed(f"the submission's process {how} during {call}", hint=_CRASH_HINT) from None
         try:
-            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, call),
+            reply = codec.decode(raw, handle=lambda h: self._remote(h, generation, call, runs),
                                  tensor_origin=self._copies.record)
             if type(reply) is not dict:
                 raise codec.CodecError("the answer is not a message")
@@ -279,6 +325,25 @@ class Runner:
             self._stop_child()
             raise StudentCrashed(f"the submission's process sent an invalid answer during {call} ({exc})") from None
         return self._outcome(reply, call)
+
+    def _refuse_hung(self, runs: str) -> None:
+        hung = self._hung.get(runs)
+        if hung is None:
+            return
+        check, call = hung
+        where = f"\u201c{check}\u201d: {call}" if check else call
+        raise StudentTimeout(f"not run: {runs} timed out in an earlier check ({where})", hint=_NOT_AGAIN_HINT)
+
+    @staticmethod
+    def _named(remote: Remote) -> str:
+        """What `remote` is, named alike in every child: a module's or a module attribute's
+        dotted name ("padding", "mlp.MLP", "mlp.MLP.forward"), else its type ("mlp.MLP")."""
+        return remote._origin if remote._origin is not None else remote._type
+
+    @staticmethod
+    def _runs(target: Remote) -> str:
+        """What calling `target` runs (see the module docstring)."""
+        return target._origin if target._origin is not None else f"{target._type}.__call__"
 
     def _outcome(self, reply: dict[str, Any], call: str) -> Any:
         output = reply.get("output")
@@ -321,9 +386,15 @@ class Runner:
             return self._copies.key_of(value)
         return self._handle_reference(value)
 
-    def _remote(self, handle: codec.Handle, generation: int, label: str) -> Remote:
+    def _remote(self, handle: codec.Handle, generation: int, label: str, runs: str | None) -> Remote:
+        # An object of a class of the submission is named by its class ("mlp.MLP": its methods are
+        # the same functions on every instance); any other object a call made (a closure, an
+        # nn.Sequential) by the call that made it ("mlp.make_layers(…)"), so that one hung
+        # closure does not stand for every function.
+        students = handle.type_name.partition(".")[0] in self._submission_modules
         return Remote(self, handle.id, type_name=handle.type_name, text=handle.repr,
-                      is_callable=handle.callable, label=label, generation=generation)
+                      is_callable=handle.callable, label=label, generation=generation,
+                      origin=f"{runs}(…)" if runs is not None and not students else None)
 
     # -- environment controls
     @property
@@ -357,19 +428,25 @@ class Runner:
             raise
         if isinstance(module, Remote):
             object.__setattr__(module, "_label", name)
+            object.__setattr__(module, "_origin", name)
             self._modules[name] = module
+            if not library:
+                self._submission_modules.add(name)
         return module
 
     def getattr(self, target: Remote, name: str) -> Any:
         label = f"{target._label}.{name}"
         target = self._resolved(target)
+        # A property or a module's __getattr__ runs student code: a lookup that hung is not repeated.
+        origin = f"{self._named(target)}.{name}"
         if (target._key, name) in self._callables:
             # Most likely called next: one "callattr" round trip instead of a lookup and a call.
             return Remote(self, "", type_name="", text="", is_callable=True, label=label,
-                          generation=target._generation, attribute_of=(target, name))
-        value = self._request({"op": "getattr", "target": target, "name": name}, label)
+                          generation=target._generation, attribute_of=(target, name), origin=origin)
+        value = self._request({"op": "getattr", "target": target, "name": name}, label, origin)
         if isinstance(value, Remote):
             object.__setattr__(value, "_label", label)
+            object.__setattr__(value, "_origin", origin)
             if value._callable and self._modules.get(target._label) is target:
                 self._callables.add((target._key, name))
         return value
@@ -378,7 +455,7 @@ class Runner:
         """Look up an attribute handle that was handed out before its lookup (see `getattr`)."""
         if remote._attribute_of is not None:
             base, name = remote._attribute_of
-            value = self._request({"op": "getattr", "target": base, "name": name}, remote._label)
+            value = self._request({"op": "getattr", "target": base, "name": name}, remote._label, remote._origin)
             if not isinstance(value, Remote):
                 raise StudentFailure(f"{remote._label} is no longer a function of the student's module")
             for slot in ("_key", "_type", "_repr", "_callable", "_generation"):
@@ -397,14 +474,16 @@ class Runner:
             message = {"op": "callattr", "target": base, "name": name, "args": list(args), "kwargs": dict(kwargs)}
         else:
             message = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs)}
-        value = self._request(message, label)
+        value = self._request(message, label, self._runs(target))
         if isinstance(value, Remote):
             object.__setattr__(value, "_label", f"{target._label}(…)")
         return value
 
     def probe(self, name: str, *args: Any) -> Any:
         """Run an identity probe (see `probes`) where the objects live."""
-        return self._request({"op": "probe", "name": name, "args": list(args)}, f"checking {name}")
+        # forward_trace and gradients call their first argument: a student function that hung.
+        runs = self._runs(args[0]) if name in _CALLING_PROBES and args and isinstance(args[0], Remote) else None
+        return self._request({"op": "probe", "name": name, "args": list(args)}, f"checking {name}", runs)
 
     def hold(self, value: Any) -> Remote:
         """Put a copy of `value` in the student's process; return a handle to that copy."""

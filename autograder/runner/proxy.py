@@ -16,14 +16,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Remote", "Student", "describe_call"]
 
-_OWN = frozenset({"_runner", "_key", "_type", "_repr", "_callable", "_label", "_generation", "_attribute_of"})
+_OWN = frozenset({"_runner", "_key", "_type", "_repr", "_callable", "_label", "_generation", "_attribute_of",
+                  "_origin"})
 
 
 class Remote:
     """A handle to an object in the student's code (which may live in another process)."""
 
-    __slots__ = ("__weakref__", "_attribute_of", "_callable", "_generation", "_key", "_label", "_repr", "_runner",
-                 "_type")
+    __slots__ = ("__weakref__", "_attribute_of", "_callable", "_generation", "_key", "_label", "_origin", "_repr",
+                 "_runner", "_type")
     _runner: Runner
     #: the object's id in the student's process ("" while an attribute is not looked up yet)
     _key: str
@@ -36,9 +37,14 @@ class Remote:
     #: which child of the runner it lives in
     _generation: int
     _attribute_of: tuple[Remote, str] | None
+    #: what it is, named alike in every child process (see `client`): a module, an attribute
+    #: ("padding.conv_output_size", "mlp.MLP.forward" of any MLP), an object a call made
+    #: ("param_list.make(…)"); None for an object of a class of the submission (named by its class)
+    _origin: str | None
 
     def __init__(self, runner: Runner, key: str, *, type_name: str, text: str, is_callable: bool,
-                 label: str, generation: int = 0, attribute_of: tuple[Remote, str] | None = None) -> None:
+                 label: str, generation: int = 0, attribute_of: tuple[Remote, str] | None = None,
+                 origin: str | None = None) -> None:
         object.__setattr__(self, "_runner", runner)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_type", type_name)
@@ -48,6 +54,7 @@ class Remote:
         object.__setattr__(self, "_generation", generation)
         #: (owner, name) while this handle names an attribute not looked up yet
         object.__setattr__(self, "_attribute_of", attribute_of)
+        object.__setattr__(self, "_origin", origin)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):

@@ -1,0 +1,309 @@
+"""A hang costs one time limit per function, not one per check.
+
+A toy course whose checks call a function that loops forever, a constructor, methods and a
+returned closure that do, and correct functions in between: only the first call of each hung
+function waits out its time limit (and costs a fresh student process); later calls of it (on any
+instance, through a probe, looked up first) fail at once as `timeout`, naming the check where it
+hung, while every other function keeps being called. A call that timed out only because slower
+calls before it used up its check's time is not held against it. Both runners, which enforce the
+limit differently (a deadline on the socket, SIGALRM in-process), behave alike.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import toy_course
+
+from autograder.grading import Grader
+from autograder.result import CheckResult, Result, Status
+
+#: Short, so the three waits below stay cheap; honest calls take milliseconds.
+LIMIT = 1.5
+
+SOLUTION = '''
+"""A toy exercise."""
+
+import time
+
+import torch
+
+
+def loop(n):
+    ### BEGIN SOLUTION
+    return n + 1
+    ### END SOLUTION
+
+
+def fine(n):
+    ### BEGIN SOLUTION
+    return n * 2
+    ### END SOLUTION
+
+
+def nap(seconds):
+    ### BEGIN SOLUTION
+    return seconds
+    ### END SOLUTION
+
+
+def spinner():
+    ### BEGIN SOLUTION
+    return lambda: 1
+    ### END SOLUTION
+
+
+def adder():
+    return lambda n: n + 1
+
+
+class Stuck:
+    def __init__(self):
+        ### BEGIN SOLUTION
+        self.ready = True
+        ### END SOLUTION
+
+
+class Net(torch.nn.Module):
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return x + 1
+        ### END SOLUTION
+
+    def spin(self):
+        ### BEGIN SOLUTION
+        return 1
+        ### END SOLUTION
+
+    def ok(self):
+        return 2
+'''
+
+#: The student's version: everything hangs but fine, adder, Net.ok and nap (which sleeps as long as
+#: asked); spinner returns a function that hangs.
+HANGING = SOLUTION.replace("    return n + 1\n", "    while True:\n        pass\n") \
+    .replace("        self.ready = True\n", "        while True:\n            pass\n") \
+    .replace("        return x + 1\n", "        while True:\n            pass\n") \
+    .replace("        return 1\n", "        while True:\n            pass\n") \
+    .replace("    return seconds\n", "    time.sleep(seconds)\n    return seconds\n") \
+    .replace("    return lambda: 1\n", "    def spin():\n        while True:\n            pass\n    return spin\n")
+
+CHECKS = f'''
+import pytest
+import torch
+
+from autograder.checks import expect, expect_close, forward_trace
+
+
+@pytest.mark.points(1)
+def test_loop_first(student):
+    """loop, first"""
+    expect(student.toy.loop(1) == 2, "loop(1) is 2")
+
+
+@pytest.mark.points(1)
+def test_fine_first(student):
+    """fine, first"""
+    expect(student.toy.fine(2) == 4, "fine(2) is 4")
+
+
+@pytest.mark.points(1)
+def test_loop_again(student):
+    """loop, again"""
+    expect(student.toy.loop(5) == 6, "loop(5) is 6")
+
+
+@pytest.mark.points(1)
+def test_fine_then_loop(student):
+    """fine, then loop"""
+    expect(student.toy.fine(3) == 6, "fine(3) is 6")
+    student.toy.loop(0)
+
+
+@pytest.mark.points(1)
+def test_loop_looked_up_first(student):
+    """loop, looked up before the call"""
+    function = student.toy.loop
+    expect(function(2) == 3, "loop(2) is 3")
+
+
+@pytest.mark.points(1)
+def test_stuck_first(student):
+    """Stuck(), first"""
+    expect(student.toy.Stuck().ready is True, "ready")
+
+
+@pytest.mark.points(1)
+def test_stuck_again(student):
+    """Stuck(), again"""
+    student.toy.Stuck()
+
+
+@pytest.mark.points(1)
+def test_net_called(student):
+    """a Net called"""
+    expect_close(student.toy.Net()(torch.ones(2)), torch.full((2,), 2.0))
+
+
+@pytest.mark.points(1)
+def test_net_called_again(student):
+    """another Net called"""
+    net = student.toy.Net()
+    expect(net.ok() == 2, "ok() is 2")
+    net(torch.zeros(2))
+
+
+@pytest.mark.points(1)
+def test_net_traced(student):
+    """a Net called by a probe"""
+    forward_trace(student.toy.Net(), torch.ones(2))
+
+
+@pytest.mark.points(1)
+def test_spin_first(student):
+    """Net.spin, first"""
+    expect(student.toy.Net().spin() == 1, "spin() is 1")
+
+
+@pytest.mark.points(1)
+def test_spin_other_instance(student):
+    """Net.spin, on another instance"""
+    first, second = student.toy.Net(), student.toy.Net()
+    expect(first.ok() == 2, "ok() is 2")
+    second.spin()
+
+
+@pytest.mark.points(1)
+def test_closure_called(student):
+    """spinner's function called"""
+    expect(student.toy.spinner()() == 1, "spinner()() is 1")
+
+
+@pytest.mark.points(1)
+def test_other_closure_called(student):
+    """adder's function called"""
+    expect(student.toy.adder()(1) == 2, "adder()(1) is 2")
+
+
+@pytest.mark.points(1)
+def test_closure_called_again(student):
+    """spinner's function called again"""
+    student.toy.spinner()()
+
+
+@pytest.mark.points(1)
+def test_nap_after_slow_calls(student):
+    """nap, its time used up by slow calls before it"""
+    student.toy.nap({LIMIT * 0.7:.2f})
+    student.toy.nap({LIMIT * 0.7:.2f})
+
+
+@pytest.mark.points(1)
+def test_nap_again(student):
+    """nap, quick"""
+    expect(student.toy.nap(0.01) == 0.01, "nap(0.01) is 0.01")
+
+
+@pytest.mark.points(1)
+def test_fine_last(student):
+    """fine, last"""
+    expect(student.toy.fine(4) == 8, "fine(4) is 8")
+'''
+
+#: check function → how it ends for the hanging submission: (status, first words of its message)
+EXPECTED = {
+    "test_loop_first": (Status.TIMEOUT, "toy.loop(1) did not finish within the check's 1.5 s"),
+    "test_fine_first": (Status.PASSED, ""),
+    "test_loop_again": (Status.TIMEOUT, "not run: toy.loop timed out in an earlier check (\u201cloop, first\u201d: "
+                                        "toy.loop(1))"),
+    "test_fine_then_loop": (Status.TIMEOUT, "not run: toy.loop timed out"),
+    "test_loop_looked_up_first": (Status.TIMEOUT, "not run: toy.loop timed out"),
+    "test_stuck_first": (Status.TIMEOUT, "toy.Stuck() did not finish"),
+    "test_stuck_again": (Status.TIMEOUT, "not run: toy.Stuck timed out in an earlier check (\u201cStuck(), first"),
+    "test_net_called": (Status.TIMEOUT, "toy.Net(…)(tensor[2]) did not finish"),
+    "test_net_called_again": (Status.TIMEOUT, "not run: toy.Net.__call__ timed out in an earlier check "
+                                              "(\u201ca Net called\u201d"),
+    "test_net_traced": (Status.TIMEOUT, "not run: toy.Net.__call__ timed out"),
+    "test_spin_first": (Status.TIMEOUT, "toy.Net(…).spin() did not finish"),
+    "test_spin_other_instance": (Status.TIMEOUT, "not run: toy.Net.spin timed out in an earlier check"),
+    "test_closure_called": (Status.TIMEOUT, "toy.spinner(…)() did not finish"),
+    "test_other_closure_called": (Status.PASSED, ""),
+    "test_closure_called_again": (Status.TIMEOUT, "not run: toy.spinner(…) timed out in an earlier check"),
+    "test_nap_after_slow_calls": (Status.TIMEOUT, "toy.nap(1.05) did not finish"),
+    "test_nap_again": (Status.PASSED, ""),
+    "test_fine_last": (Status.PASSED, ""),
+}
+#: the checks whose call waited out the time limit: one per function that hangs, and the nap
+WAITED = {"test_loop_first", "test_stuck_first", "test_net_called", "test_spin_first", "test_closure_called",
+          "test_nap_after_slow_calls"}
+
+
+class _Counted:
+    """How many student processes a runner's factory starts."""
+
+    def __init__(self, grader: Grader) -> None:
+        self.starts = 0
+        factory = grader.runner._factory
+        start = factory.start
+
+        def counted(*args, **kwargs):
+            self.starts += 1
+            return start(*args, **kwargs)
+
+        factory.start = counted  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="module", params=["sandbox", "inprocess"])
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, int, Result]:
+    """(result, student processes started) of the hanging submission, and the reference's result
+    graded next by the same grader."""
+    root = tmp_path_factory.mktemp(f"hangs-{request.param}")
+    course = toy_course(root / "course", SOLUTION, CHECKS)
+    submission = root / "alice"
+    submission.mkdir()
+    (submission / "toy.py").write_text(HANGING, encoding="utf-8")
+    with Grader(course, runner=request.param, time_limit=LIMIT) as grader:
+        assert grader.grade(course.solutions).score == len(EXPECTED), "the toy reference passes everything"
+        counted = _Counted(grader)
+        result = grader.grade(submission)
+        starts = counted.starts
+        after = grader.grade(course.solutions)
+    return result, starts, after
+
+
+def _checks(result: Result) -> dict[str, CheckResult]:
+    return {check.id.rpartition("::")[2]: check for check in result.checks}
+
+
+def test_each_check_ends_as_expected(graded):
+    result, _, _ = graded
+    checks = _checks(result)
+    assert set(checks) == set(EXPECTED)
+    wrong = {name: (check.status, check.message) for name, check in checks.items()
+             if check.status is not EXPECTED[name][0] or not check.message.startswith(EXPECTED[name][1])}
+    assert not wrong, wrong
+    assert all(check.fault is not None for check in checks.values() if check.status is Status.TIMEOUT)
+    assert checks["test_loop_again"].message.endswith("(\u201cloop, first\u201d: toy.loop(1))")
+    assert checks["test_loop_again"].hint.startswith("a function that timed out is not called again in the same "
+                                                     "submission; look for a loop that never ends")
+
+
+def test_only_the_first_call_of_a_hung_function_waits(graded):
+    """Each hang costs one time limit and one fresh process; the refusals cost neither."""
+    result, starts, _ = graded
+    checks = _checks(result)
+    # The first process, and one after each call that had to be stopped.
+    assert starts == 1 + len(WAITED)
+    for name in WAITED:
+        assert checks[name].duration_s >= LIMIT * 0.9, (name, checks[name].duration_s)
+    refused = [name for name, check in checks.items() if check.message.startswith("not run:")]
+    assert len(refused) == 8
+    # Loose (the machine is noisy): a refusal sends nothing, so it waits for nothing.
+    assert sum(checks[name].duration_s for name in refused) < len(refused) * LIMIT / 2
+
+
+def test_a_correct_submission_is_never_affected(graded):
+    """What hung in one submission is forgotten before the next: the reference, graded next by the
+    same grader, passes everything."""
+    _, _, after = graded
+    assert after.score == after.max_score == len(EXPECTED)
+    assert all(check.status is Status.PASSED for check in after.checks)
