@@ -57,12 +57,13 @@ class CiTemplate:
     next_steps: str
 
 
-def write_ci_template(platform: str, course: Course, out: Path, *, time_limit: float = 10.0,
+def write_ci_template(platform: str, course: Course, out: Path, *, time_limit: float | None = None,
                       budget: float | None = None) -> CiTemplate:
     """Write what `platform` needs to grade `course` into the new directory `out`.
 
     `time_limit` (seconds per check and device) and `budget` (seconds per submission) are passed
-    to the grade command. PrairieLearn's jobs are killed after at most 600 s, so there the budget
+    to the grade command; left out, the course's settings (`autograder.toml`, which the bundle
+    carries) decide. PrairieLearn's jobs are killed after at most 600 s, so there the budget
     defaults to what fits in that and may not exceed it.
 
     Raises:
@@ -71,7 +72,7 @@ def write_ci_template(platform: str, course: Course, out: Path, *, time_limit: f
     """
     if platform not in PLATFORMS:
         raise UsageError(f"unknown platform {platform!r} (choose from {', '.join(PLATFORMS)})")
-    if not time_limit > 0:
+    if time_limit is not None and not time_limit > 0:
         raise UsageError(f"the time limit must be positive, got {time_limit:g}")
     if budget is not None and not budget > 0:
         raise UsageError(f"the budget must be positive, got {budget:g}")
@@ -163,13 +164,14 @@ def _write(path: Path, template: str, values: dict[str, object], *, executable: 
         path.chmod(_EXECUTABLE)
 
 
-def _values(course: Course, time_limit: float, budget: float | None) -> dict[str, object]:
+def _values(course: Course, time_limit: float | None, budget: float | None) -> dict[str, object]:
     """What the templates fill in, the same for every platform."""
     from importlib.metadata import distribution
 
     kit = distribution(DISTRIBUTION)
     torch, others = _pins(course, kit.requires or [])
-    options = f"--time-limit {time_limit:g}" + (f" --budget {budget:g}" if budget is not None else "")
+    options = " ".join([*([f"--time-limit {time_limit:g}"] if time_limit is not None else []),
+                        *([f"--budget {budget:g}"] if budget is not None else [])])
     grade_minutes = math.ceil(budget / 60) if budget is not None else _GRADE_MINUTES
     return {
         "kit": DISTRIBUTION,

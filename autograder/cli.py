@@ -2,6 +2,9 @@
 
     autograder check [EXERCISE …]          a student's local grade (public checks)
     autograder grade SUBMISSION            a full grade (public and hidden checks)
+    autograder batch SUBMISSIONS           grade a whole course into an SQLite gradebook
+    autograder export GRADEBOOK            the gradebook's grades as CSV, a Canvas import or JSON
+    autograder report GRADEBOOK OUT.html   the class report: scores, pass rates, failing checks
     autograder stubs [--check]             regenerate exercises/ from solutions/
     autograder release OUT                 the students' hand-out (directory and .zip)
     autograder ci-template PLATFORM OUT    a CI set-up that grades each submission
@@ -73,8 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox",
                          help="sandbox: student code in a confined child process (default); inprocess: in "
                               "this process, unprotected, for debugging checks")
-        sub.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
-                         help="seconds each check may take on each device (default: 10)")
+        sub.add_argument("--time-limit", type=float, metavar="SECONDS",
+                         help="seconds each check may take on each device (default: the course's "
+                              "autograder.toml, else 10)")
         sub.add_argument("--fail-under", type=float, metavar="PCT",
                          help="exit with status 1 when the score is below PCT percent")
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -96,9 +100,59 @@ def _parser() -> argparse.ArgumentParser:
                        help="hidden checks show expected values in their messages too (an instructor's view; "
                             "never hand such a result to students)")
     grade.add_argument("--budget", type=float, metavar="SECONDS",
-                       help="time for the whole submission; later checks time out once it is spent")
+                       help="time for the whole submission; later checks time out once it is spent "
+                            "(default: the course's autograder.toml, else 120)")
     common(grade)
     grade.set_defaults(handler=_grade)
+
+    batch = commands.add_parser(
+        "batch", help="grade every submission in a folder into a gradebook (resumable)",
+        description="Grade every submission in SUBMISSIONS (each folder, .zip, .py or .ipynb; its name is the "
+                    "student id) into an SQLite gradebook, each result committed as it is known. A rerun grades "
+                    "only what is new or changed, or what the checks changed for.")
+    batch.add_argument("submissions", metavar="SUBMISSIONS", help="the folder of submissions")
+    batch.add_argument("--workers", type=int, metavar="N", help="warm graders side by side (default: one per CPU)")
+    batch.add_argument("--gradebook", metavar="PATH", help="the gradebook file (default: gradebook.sqlite next to "
+                       "SUBMISSIONS)")
+    batch.add_argument("--force", action="store_true", help="regrade submissions already in the gradebook")
+    batch.add_argument("--only", nargs="+", default=[], metavar="EXERCISE", help="grade only these exercises")
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster at ADDRESS "
+                       "(tcp://host:8786) instead of local workers")
+    batch.add_argument("--course", metavar="DIR", help="the course directory")
+    batch.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox", help=argparse.SUPPRESS)
+    batch.add_argument("--time-limit", type=float, metavar="SECONDS",
+                       help="seconds each check may take on each device (default: the course's "
+                            "autograder.toml, else 10)")
+    batch.add_argument("--budget", type=float, metavar="SECONDS",
+                       help="time for each whole submission (default: the course's autograder.toml, else 120)")
+    batch.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    batch.set_defaults(handler=_batch)
+
+    from autograder.export import DEFAULT_ASSIGNMENT, FORMATS
+
+    export = commands.add_parser(
+        "export", help="write the gradebook's grades as CSV, a Canvas gradebook import, or JSON",
+        description="Write each student's latest grade from GRADEBOOK (made by `autograder batch`): csv (points per "
+                    "exercise, total, percent, why not graded), canvas (Canvas's gradebook import file) or json "
+                    "(every result in the kit's result format).")
+    export.add_argument("gradebook", metavar="GRADEBOOK", help="the gradebook file")
+    export.add_argument("--format", choices=FORMATS, default="csv", help="csv (default), canvas or json")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of the terminal")
+    export.add_argument("--assignment", metavar="NAME", default=DEFAULT_ASSIGNMENT,
+                        help=f"the Canvas assignment column, e.g. 'PyTorch basics (1234)' to update assignment "
+                             f"1234 (default: {DEFAULT_ASSIGNMENT})")
+    export.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    export.set_defaults(handler=_export)
+
+    report = commands.add_parser(
+        "report", help="write the class report (one HTML page) from a gradebook",
+        description="Write the class report of GRADEBOOK to OUT.html: one self-contained page with the score "
+                    "distribution, pass rates per exercise and check, the checks the class fails most, statuses, "
+                    "grading times, who was not graded and why, and the batch runs.")
+    report.add_argument("gradebook", metavar="GRADEBOOK", help="the gradebook file")
+    report.add_argument("out", metavar="OUT.html", help="the HTML file to write")
+    report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    report.set_defaults(handler=_report)
 
     stubs = commands.add_parser("stubs", help="write exercises/ from solutions/",
                                 description="Write the student stubs in exercises/ from solutions/ "
@@ -128,9 +182,11 @@ def _parser() -> argparse.ArgumentParser:
     ci.add_argument("platform", choices=PLATFORMS, metavar="PLATFORM", help=f"one of {', '.join(PLATFORMS)}")
     ci.add_argument("out", metavar="OUT", help="the directory to write (must not exist, or be empty)")
     ci.add_argument("--course", metavar="DIR", help="the course directory")
-    ci.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
-                    help="seconds each check may take on each device, in the graded runs (default: 10)")
-    ci.add_argument("--budget", type=float, metavar="SECONDS", help="time for each whole submission")
+    ci.add_argument("--time-limit", type=float, metavar="SECONDS",
+                    help="seconds each check may take on each device, in the graded runs (default: the "
+                         "course's autograder.toml, which the bundle carries)")
+    ci.add_argument("--budget", type=float, metavar="SECONDS",
+                    help="time for each whole submission (default: as --time-limit)")
     ci.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     ci.set_defaults(handler=_ci_template)
 
@@ -177,6 +233,148 @@ def _stubs(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from autograder.batch import GradingOptions, LocalWorkers, run_batch
+    from autograder.catalog import Course
+    from autograder.errors import UsageError
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    for name in ("time_limit", "budget"):
+        if getattr(args, name) is not None and getattr(args, name) <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name):g}")
+    course = Course.find(args.course)
+    folder = Path(args.submissions)
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a directory of submissions")
+    course.select(args.only)  # an unknown exercise is a usage error before any worker starts
+    gradebook = Path(args.gradebook) if args.gradebook else folder.resolve().parent / "gradebook.sqlite"
+    options = GradingOptions(course=str(course.root), only=tuple(args.only), time_limit=args.time_limit,
+                             budget=args.budget, runner=args.runner)
+    if args.scheduler:
+        from autograder.distributed import DaskWorkers
+
+        backend: Any = DaskWorkers(options, args.scheduler)
+    else:
+        backend = LocalWorkers(options, args.workers)
+    with _BatchProgress(backend.workers, backend.scheduler) as progress:
+        try:
+            summary = run_batch(course, folder, gradebook=gradebook, backend=backend, only=args.only,
+                                force=args.force, on_found=progress.found, on_recorded=progress.recorded)
+        finally:
+            backend.close()
+    _print_batch_summary(summary, gradebook)
+    return ExitCode.OK
+
+
+class _BatchProgress:
+    """A progress bar on stderr (submissions done of total, rate, ETA, failures so far), or one
+    plain line per submission when stderr is not a terminal."""
+
+    def __init__(self, workers: int, scheduler: str | None) -> None:
+        self._where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
+        self._failures = 0
+        self._done = 0
+        self._total = 0
+        self._progress: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                                      TextColumn("{task.fields[failures]}"), console=Console(stderr=True))
+            self._task = self._progress.add_task("starting", total=None, rate="", failures="")
+
+    def __enter__(self) -> _BatchProgress:
+        if self._progress is not None:
+            self._progress.start()
+        import time
+
+        self._started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def found(self, to_grade: int, skipped: int) -> None:
+        self._total = to_grade
+        note = f"grading {to_grade} submission(s) {self._where}" + (
+            f"; {skipped} already graded by this version of the course" if skipped else "")
+        if self._progress is not None:
+            self._progress.update(self._task, total=to_grade, description="grading")
+            self._progress.console.print(note)
+        else:
+            print(note, file=sys.stderr)
+
+    def recorded(self, student: str, outcome: object) -> None:
+        import time
+
+        from autograder.result import Result
+
+        self._done += 1
+        if not isinstance(outcome, Result):
+            self._failures += 1
+        if self._progress is None:
+            line = (f"{outcome.score:g}/{outcome.max_score:g}" if isinstance(outcome, Result)
+                    else f"not graded: {outcome}")
+            print(f"[{self._done}/{self._total}] {student}: {line}", file=sys.stderr)
+            return
+        minutes = (time.monotonic() - self._started) / 60
+        self._progress.update(self._task, advance=1, description=student,
+                              rate=f"{self._done / minutes:.0f}/min" if minutes > 0 else "",
+                              failures=f"{self._failures} not graded" if self._failures else "")
+
+
+def _print_batch_summary(summary: Any, gradebook: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"autograder batch → {gradebook}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("submissions", str(summary.total))
+    table.add_row("graded now", str(summary.graded))
+    table.add_row("already graded", str(summary.skipped))
+    table.add_row("not graded", str(len(summary.rejected)))
+    if summary.scores:
+        percents = sorted(100 * s / m if m else 0.0 for _, s, m in summary.scores)
+        median = percents[len(percents) // 2]
+        table.add_row("mean score", f"{sum(percents) / len(percents):.1f}% (median {median:.1f}%)")
+    minutes = summary.duration_s / 60
+    rate = f", {summary.graded / minutes:.0f} submissions per minute" if summary.graded and minutes else ""
+    table.add_row("time", f"{summary.duration_s:.1f} s{rate}")
+    console.print(table)
+    for student, why in summary.rejected:
+        console.print(f"[red]not graded[/red] {student}: {why}", markup=True, highlight=False)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from autograder.export import export
+    from autograder.gradebook import Gradebook
+
+    with Gradebook(Path(args.gradebook), create=False) as gradebook:
+        if args.output:
+            with _atomic_write(Path(args.output)) as stream:
+                export(gradebook, args.format, stream, assignment=args.assignment)
+            print(f"wrote {args.format} of {args.gradebook} to {args.output}", file=sys.stderr)
+        else:
+            export(gradebook, args.format, sys.stdout, assignment=args.assignment)
+    return ExitCode.OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.gradebook import Gradebook
+    from autograder.report import render_report
+
+    with Gradebook(Path(args.gradebook), create=False) as gradebook, _atomic_write(Path(args.out)) as stream:
+        render_report(gradebook, stream)
+    print(f"wrote the class report of {args.gradebook} to {args.out}")
+    return ExitCode.OK
+
+
 def _release(args: argparse.Namespace) -> int:
     from autograder.catalog import Course
     from autograder.handout import write_handout
@@ -192,7 +390,7 @@ def _ci_template(args: argparse.Namespace) -> int:
     from autograder.ci import write_ci_template
     from autograder.errors import UsageError
 
-    if args.time_limit <= 0 or (args.budget is not None and args.budget <= 0):
+    if (args.time_limit is not None and args.time_limit <= 0) or (args.budget is not None and args.budget <= 0):
         raise UsageError("--time-limit and --budget must be positive")
     made = write_ci_template(args.platform, Course.find(args.course), Path(args.out),
                              time_limit=args.time_limit, budget=args.budget)
@@ -238,8 +436,10 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise UsageError(f"--fail-under takes a percentage from 0 to 100, got {args.fail_under:g}")
-    if args.time_limit <= 0:
+    if args.time_limit is not None and args.time_limit <= 0:
         raise UsageError(f"--time-limit must be positive, got {args.time_limit:g}")
+    if budget is not None and budget <= 0:
+        raise UsageError(f"--budget must be positive, got {budget:g}")
     from autograder.runner import make_runner
 
     # Before the grader imports torch: a zygote's own torch import then runs alongside.

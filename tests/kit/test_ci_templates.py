@@ -159,7 +159,7 @@ def test_the_github_workflow_checks_out_both_repositories_and_grades(made):
     assert f"--index-url {ci.TORCH_INDEX} torch=={version('torch').partition('+')[0]}" in install
     assert "python -m pip install ./course" in install
     (grade,) = [r for r in runs if "autograder grade" in r]
-    assert grade.startswith("autograder grade submission/exercises --course course --format github ")
+    assert grade.rstrip() == "autograder grade submission/exercises --course course --format github"
     assert "--output" not in grade  # the job summary and the Classroom notice, not a file
     assert runs.index(grade) == len(runs) - 1 and runs.index(install) < runs.index(grade)
 
@@ -190,7 +190,7 @@ def test_the_gitlab_job_clones_the_course_and_reports_junit(made):
     forget = script.index(clone) + 1
     assert "rm -rf \"$COURSE/.git\"" in script[forget] and "unset AUTOGRADER_COURSE_TOKEN" in script[forget]
     (grade,) = [line for line in script if line.startswith("autograder grade")]
-    assert grade.startswith('autograder grade exercises --course "$COURSE" --format junit --output report.xml ')
+    assert grade.rstrip() == 'autograder grade exercises --course "$COURSE" --format junit --output report.xml'
     assert forget < script.index(grade)  # the token is gone before student code runs
     assert 'python -m pip install "$COURSE"' in script
 
