@@ -10,6 +10,7 @@ import subprocess
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import ROOT
@@ -159,21 +160,29 @@ def colours(rows: list[bytes], channels: int) -> dict[tuple[int, ...], int]:
     return counts
 
 
-@pytest.mark.parametrize("name", ["reference", "partly-wrong"])
-def test_page_renders_in_headless_chromium(name, inprocess_grader, tmp_path_factory, tmp_path):
+class Opened(NamedTuple):
+    """A page as headless Chromium showed it: the screenshot's colours and the DOM it built."""
+
+    colours: dict[tuple[int, ...], int]
+    dom: str
+
+
+def open_in_browser(text: str, name: str, profile: Path) -> Opened:
+    """Write `text` to ARTIFACTS/<name>.html, open it from the file in headless Chromium, keep the
+    screenshot as ARTIFACTS/<name>.png, and check that it is not blank. Skips the test, saying why,
+    when no browser is installed."""
     executable = browser()
     if executable is None:
         named = os.environ.get("AUTOGRADER_BROWSER")
         tried = f"$AUTOGRADER_BROWSER={named!r} is not an executable" if named else (
             "no Chromium found on PATH (tried " + ", ".join(BROWSERS) + ")")
         pytest.skip(f"{tried}; install it with `apt-get install -y chromium`, as .ci/run does")
-    result = graded(inprocess_grader, name, tmp_path_factory)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page, screenshot = ARTIFACTS / f"html-{name}.html", ARTIFACTS / f"html-{name}.png"
-    page.write_text(render("html", result), encoding="utf-8")
+    page, screenshot = ARTIFACTS / f"{name}.html", ARTIFACTS / f"{name}.png"
+    page.write_text(text, encoding="utf-8")
     screenshot.unlink(missing_ok=True)
     flags = [executable, "--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-             "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600"]
+             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,1600"]
     if os.geteuid() == 0:
         flags.append("--no-sandbox")  # Chromium refuses to run as root with its own sandbox
     shot = subprocess.run([*flags, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, text=True,
@@ -185,9 +194,17 @@ def test_page_renders_in_headless_chromium(name, inprocess_grader, tmp_path_fact
     background = max(seen, key=seen.__getitem__)
     assert background == (255, 255, 255) and sum(seen.values()) - seen[background] > width * height // 50, \
         "the screenshot is blank"
-    assert seen.get(PASSED_GREEN, 0) > 100, "no passed badge in the screenshot"
-    assert (seen.get(FAILED_RED, 0) > 100) == (name == "partly-wrong"), "failed badges only where checks failed"
-    # The DOM as the browser built it from the file: every check's row is there.
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert_rows_match(Page(dom.stdout), result)
+    return Opened(seen, dom.stdout)
+
+
+@pytest.mark.parametrize("name", ["reference", "partly-wrong"])
+def test_page_renders_in_headless_chromium(name, inprocess_grader, tmp_path_factory, tmp_path):
+    result = graded(inprocess_grader, name, tmp_path_factory)
+    opened = open_in_browser(render("html", result), f"html-{name}", tmp_path / "profile")
+    assert opened.colours.get(PASSED_GREEN, 0) > 100, "no passed badge in the screenshot"
+    assert (opened.colours.get(FAILED_RED, 0) > 100) == (name == "partly-wrong"), \
+        "failed badges only where checks failed"
+    # The DOM as the browser built it from the file: every check's row is there.
+    assert_rows_match(Page(opened.dom), result)
