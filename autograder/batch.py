@@ -31,7 +31,7 @@ from autograder.gradebook import Gradebook
 from autograder.result import Result
 
 __all__ = ["Backend", "BatchSummary", "Entry", "GraderFailed", "GradingOptions", "Job", "LocalWorkers",
-           "course_version", "discover", "make_grader", "run_batch"]
+           "course_version", "discover", "make_grader", "run_batch", "staged_job"]
 
 #: A student id: what a submission's name must be (an LMS login, a number, an e-mail address).
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
@@ -404,7 +404,7 @@ def _worker_main(options: GradingOptions, conn: Connection, cpu: int | None) -> 
                 job = conn.recv()
                 if job is None:
                     return
-                yield from _staged_job(*job)
+                yield from staged_job(*job)
 
         def graded(path: Path, outcome: Result | GraderError) -> None:
             conn.send(("done", outcome.to_dict() if isinstance(outcome, Result) else str(outcome)))
@@ -437,7 +437,7 @@ def make_grader(options: GradingOptions) -> Any:
         raise
 
 
-def _staged_job(path: str, as_exercise: str | None) -> Iterator[Path]:
+def staged_job(path: str, as_exercise: str | None) -> Iterator[Path]:
     """The path to grade: the submission itself, or for a single file a folder holding it under
     its exercise's name."""
     if as_exercise is None:

@@ -54,11 +54,11 @@ from distributed import Client, Future, Worker, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 from distributed.scheduler import KilledWorker
 
-from autograder.batch import ATTEMPTS, GraderFailed, GradingOptions, Job, Outcome, _staged_job, make_grader
+from autograder.batch import ATTEMPTS, GraderFailed, GradingOptions, Job, Outcome, make_grader, staged_job
 from autograder.catalog import Course
 from autograder.errors import CourseError, GraderError, SubmissionError, UsageError
 from autograder.result import Result
-from autograder.submission import _SKIP, MAX_BYTES, _limit
+from autograder.submission import MAX_BYTES, SKIPPED_NAMES, check_limits
 
 __all__ = ["DaskWorkers"]
 
@@ -216,7 +216,7 @@ def _pack(job: Job) -> tuple[str, bytes] | str:
             if size > MAX_ZIP_BYTES:
                 return f"{path.name} is larger than {MAX_ZIP_BYTES // 2**20} MiB"
         else:
-            _limit(path, 1, size)
+            check_limits(path, 1, size)
         return path.name, path.read_bytes()
     except SubmissionError as error:
         return str(error)
@@ -234,13 +234,13 @@ def _zip_folder(source: Path) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source)
-            if _SKIP.intersection(relative.parts) or path.is_symlink():
+            if SKIPPED_NAMES.intersection(relative.parts) or path.is_symlink():
                 continue
             if path.is_dir():
                 zf.mkdir(relative.as_posix())
             elif path.is_file():
                 count, size = count + 1, size + path.stat().st_size
-                _limit(source, count, size)
+                check_limits(source, count, size)
                 zf.writestr(zipfile.ZipInfo(relative.as_posix(), date_time=(1980, 1, 1, 0, 0, 0)),
                             path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return buffer.getvalue()
@@ -260,7 +260,7 @@ def _grade_task(plugin: str, name: str, payload: bytes, as_exercise: str | None)
         file = folder / Path(name).name
         file.write_bytes(payload)
         reply: _Reply | None = None
-        for path in _staged_job(str(file), as_exercise):
+        for path in staged_job(str(file), as_exercise):
             reply = grader.grade(path)
         assert reply is not None
     finally:

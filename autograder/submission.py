@@ -19,13 +19,14 @@ from pathlib import Path, PurePosixPath
 
 from autograder.errors import SubmissionError
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "NotebookConverter", "staged"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "SKIPPED_NAMES", "NotebookConverter", "check_limits", "staged"]
 
 #: Largest submission accepted, unpacked.
 MAX_BYTES = 50 * 2**20
 #: Most files a submission may hold.
 MAX_FILES = 500
-_SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
+#: Folders a submission's copy leaves out (caches, version control, archivers' litter).
+SKIPPED_NAMES = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
 #: Turns a staged notebook (`<exercise>.ipynb`) into the source of `<exercise>.py`, or returns None to
 #: leave the notebook alone; raises SubmissionError for a notebook that cannot be read.
 NotebookConverter = Callable[[Path], str | None]
@@ -61,7 +62,7 @@ def staged(submission: Path, *, remove: Callable[[Path], object] = _remove,
         elif submission.suffix == ".zip":
             _extract_zip(submission, target)
         elif submission.suffix in (".py", ".ipynb"):
-            _limit(submission, 1, submission.stat().st_size)
+            check_limits(submission, 1, submission.stat().st_size)
             shutil.copyfile(submission, target / submission.name)
         else:
             raise SubmissionError(f"{submission} is not a directory, a .zip, a .py or an .ipynb file")
@@ -78,13 +79,13 @@ def _copy_dir(source: Path, target: Path) -> None:
     count = size = 0
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if _SKIP.intersection(relative.parts) or path.is_symlink():
+        if SKIPPED_NAMES.intersection(relative.parts) or path.is_symlink():
             continue
         if path.is_dir():
             (target / relative).mkdir(parents=True, exist_ok=True)
         elif path.is_file():
             count, size = count + 1, size + path.stat().st_size
-            _limit(source, count, size)
+            check_limits(source, count, size)
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
 
@@ -95,7 +96,7 @@ def _extract_zip(archive: Path, target: Path) -> None:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SubmissionError(f"{archive.name} is not a readable zip file ({exc})") from None
     with zf:
-        members = [m for m in zf.infolist() if not _SKIP.intersection(PurePosixPath(m.filename).parts)]
+        members = [m for m in zf.infolist() if not SKIPPED_NAMES.intersection(PurePosixPath(m.filename).parts)]
         count = 0
         for member in members:
             name = PurePosixPath(member.filename)
@@ -105,7 +106,7 @@ def _extract_zip(archive: Path, target: Path) -> None:
                 raise SubmissionError(f"{archive.name} holds a symbolic link: {member.filename}")
             if not member.is_dir():
                 count += 1
-                _limit(archive, count, 0)
+                check_limits(archive, count, 0)
         # The size limit counts the real bytes written, all members together: the sizes in the
         # headers are the archive's own claims.
         written = 0
@@ -119,7 +120,7 @@ def _extract_zip(archive: Path, target: Path) -> None:
                 with zf.open(member) as reader, open(destination, "wb") as writer:
                     while chunk := reader.read(1 << 20):
                         written += len(chunk)
-                        _limit(archive, count, written)
+                        check_limits(archive, count, written)
                         writer.write(chunk)
             # A corrupt member (a bad CRC, a forged size, an unknown compression, a password) or
             # one that clashes with another (a file where a folder is) is the submission's problem.
@@ -170,7 +171,8 @@ def _convert_notebooks(target: Path, convert: NotebookConverter) -> None:
         notebook.unlink()
 
 
-def _limit(source: Path, count: int, size: int) -> None:
+def check_limits(source: Path, count: int, size: int) -> None:
+    """Raise SubmissionError once `count` files or `size` bytes are over the limits."""
     if count > MAX_FILES:
         raise SubmissionError(f"{source.name} holds more than {MAX_FILES} files")
     if size > MAX_BYTES:
