@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--only", nargs="+", default=[], metavar="EXERCISE", help="grade only these exercises")
     batch.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster at ADDRESS "
                        "(tcp://host:8786) instead of local workers")
+    batch.add_argument("--resources", nargs="+", default=[], metavar="NAME=N",
+                       help="with --scheduler: what each submission's task takes of a worker (e.g. GPU=1: only "
+                            "workers started with --resources GPU=1 grade, so every check also runs on cuda)")
     batch.add_argument("--course", metavar="DIR", help="the course directory")
     batch.add_argument("--runner", choices=("sandbox", "inprocess"), default="sandbox", help=argparse.SUPPRESS)
     batch.add_argument("--time-limit", type=float, metavar="SECONDS",
@@ -251,104 +254,39 @@ def _batch(args: argparse.Namespace) -> int:
     gradebook = Path(args.gradebook) if args.gradebook else folder.resolve().parent / "gradebook.sqlite"
     options = GradingOptions(course=str(course.root), only=tuple(args.only), time_limit=args.time_limit,
                              budget=args.budget, runner=args.runner)
+    if args.resources and not args.scheduler:
+        raise UsageError("--resources needs --scheduler (they are what tasks take of a Dask worker)")
     if args.scheduler:
         from autograder.distributed import DaskWorkers
 
-        backend: Any = DaskWorkers(options, args.scheduler)
+        backend: Any = DaskWorkers(options, args.scheduler, resources=_resources(args.resources))
     else:
         backend = LocalWorkers(options, args.workers)
-    with _BatchProgress(backend.workers, backend.scheduler) as progress:
+    from autograder.console import BatchProgress, print_batch_summary
+
+    with BatchProgress(backend.workers, backend.scheduler) as progress:
         try:
             summary = run_batch(course, folder, gradebook=gradebook, backend=backend, only=args.only,
                                 force=args.force, on_found=progress.found, on_recorded=progress.recorded)
         finally:
             backend.close()
-    _print_batch_summary(summary, gradebook)
+    print_batch_summary(summary, gradebook)
     return ExitCode.OK
 
 
-class _BatchProgress:
-    """A progress bar on stderr (submissions done of total, rate, ETA, failures so far), or one
-    plain line per submission when stderr is not a terminal."""
+def _resources(specs: Sequence[str]) -> dict[str, float]:
+    from autograder.errors import UsageError
 
-    def __init__(self, workers: int, scheduler: str | None) -> None:
-        self._where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
-        self._failures = 0
-        self._done = 0
-        self._total = 0
-        self._progress: Any = None
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                                      TextColumn("{task.fields[failures]}"), console=Console(stderr=True))
-            self._task = self._progress.add_task("starting", total=None, rate="", failures="")
-
-    def __enter__(self) -> _BatchProgress:
-        if self._progress is not None:
-            self._progress.start()
-        import time
-
-        self._started = time.monotonic()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def found(self, to_grade: int, skipped: int) -> None:
-        self._total = to_grade
-        note = f"grading {to_grade} submission(s) {self._where}" + (
-            f"; {skipped} already graded by this version of the course" if skipped else "")
-        if self._progress is not None:
-            self._progress.update(self._task, total=to_grade, description="grading")
-            self._progress.console.print(note)
-        else:
-            print(note, file=sys.stderr)
-
-    def recorded(self, student: str, outcome: object) -> None:
-        import time
-
-        from autograder.result import Result
-
-        self._done += 1
-        if not isinstance(outcome, Result):
-            self._failures += 1
-        if self._progress is None:
-            line = (f"{outcome.score:g}/{outcome.max_score:g}" if isinstance(outcome, Result)
-                    else f"not graded: {outcome}")
-            print(f"[{self._done}/{self._total}] {student}: {line}", file=sys.stderr)
-            return
-        minutes = (time.monotonic() - self._started) / 60
-        self._progress.update(self._task, advance=1, description=student,
-                              rate=f"{self._done / minutes:.0f}/min" if minutes > 0 else "",
-                              failures=f"{self._failures} not graded" if self._failures else "")
-
-
-def _print_batch_summary(summary: Any, gradebook: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(title=f"autograder batch → {gradebook}", show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("submissions", str(summary.total))
-    table.add_row("graded now", str(summary.graded))
-    table.add_row("already graded", str(summary.skipped))
-    table.add_row("not graded", str(len(summary.rejected)))
-    if summary.scores:
-        percents = sorted(100 * s / m if m else 0.0 for _, s, m in summary.scores)
-        median = percents[len(percents) // 2]
-        table.add_row("mean score", f"{sum(percents) / len(percents):.1f}% (median {median:.1f}%)")
-    minutes = summary.duration_s / 60
-    rate = f", {summary.graded / minutes:.0f} submissions per minute" if summary.graded and minutes else ""
-    table.add_row("time", f"{summary.duration_s:.1f} s{rate}")
-    console.print(table)
-    for student, why in summary.rejected:
-        console.print(f"[red]not graded[/red] {student}: {why}", markup=True, highlight=False)
+    resources = {}
+    for spec in specs:
+        name, _, amount = spec.partition("=")
+        try:
+            resources[name.strip()] = float(amount)
+        except ValueError:
+            raise UsageError(f"--resources takes NAME=N (e.g. GPU=1), got {spec!r}") from None
+        if not name.strip() or resources[name.strip()] <= 0:
+            raise UsageError(f"--resources takes NAME=N with N > 0 (e.g. GPU=1), got {spec!r}")
+    return resources
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -444,13 +382,14 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
 
     # Before the grader imports torch: a zygote's own torch import then runs alongside.
     runner = make_runner(args.runner, hide=(str(course.root),), preload=course.preload())
+    from autograder.console import grading_progress
     from autograder.grading import Grader
     from autograder.render import RENDERERS
     from autograder.result import redact
 
     with Grader(course, runner=runner, hidden=hidden, time_limit=args.time_limit, budget=budget,
                 reveal=reveal) as grader, \
-            _progress(enabled=output is None or args.format == "table") as progress:
+            grading_progress(enabled=output is None or args.format == "table") as progress:
         result = grader.grade(submission, only=only, on_collected=progress.start, on_result=progress.advance)
     result = redact(result, audience)  # type: ignore[arg-type]
     render = RENDERERS[args.format]
@@ -465,39 +404,6 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
     if args.fail_under is not None and result.percent < args.fail_under:
         return ExitCode.NOT_PASSING
     return ExitCode.OK
-
-
-class _Progress:
-    """A transient progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self._progress: Any = None
-        self._task: Any = None
-        if enabled and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), transient=True, console=Console(stderr=True))
-            self._task = self._progress.add_task("starting", total=None)
-
-    def start(self, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, total=total, description="checking")
-
-    def advance(self, exercise: str, status: object) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, advance=1, description=exercise)
-
-
-@contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[_Progress]:
-    bar = _Progress(enabled)
-    if bar._progress is None:
-        yield bar
-        return
-    with bar._progress:
-        yield bar
 
 
 @contextlib.contextmanager

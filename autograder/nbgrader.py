@@ -116,7 +116,7 @@ def _number(value: float) -> int | float:
 
 def build_course(course: Course, out_dir: Path, *, assignment: str = "ps1", exercises: Iterable[str] = (),
                  course_id: str | None = None, kernel: str = DEFAULT_KERNEL,
-                 time_limit: float = DEFAULT_TIME_LIMIT) -> BuiltCourse:
+                 time_limit: float | None = None) -> BuiltCourse:
     """Write an nbgrader course for `course` into `out_dir`.
 
     It holds ``nbgrader_config.py`` (autograding with `GradeWithKit` against `course`),
@@ -131,7 +131,7 @@ def build_course(course: Course, out_dir: Path, *, assignment: str = "ps1", exer
         exercises: the exercises to include (default: all).
         course_id: nbgrader's course id (default: the name of `out_dir`).
         kernel: the Jupyter kernel the notebooks run in.
-        time_limit: seconds per check and device for the kit's grading.
+        time_limit: seconds per check and device for the kit's grading (default: the course's setting).
 
     Raises:
         UsageError: an unknown exercise, a bad assignment id, or a course without solutions.
@@ -175,6 +175,8 @@ def build_course(course: Course, out_dir: Path, *, assignment: str = "ps1", exer
         points[exercise.name] = sum(c.points for c in own)
     _bundle(course, source / "course", chosen)
     worst = max(sum(1 for c in checks if c.exercise == ex.name) for ex in chosen)
+    if time_limit is None:
+        time_limit = course.settings().time_limit
     config = out_dir / "nbgrader_config.py"
     config.write_text(environment.get_template("nbgrader_config.py.j2").render(
         course_id=course_id, kit_course=str(course.root), kernel=kernel, assignment=assignment,
@@ -349,7 +351,7 @@ def grade(check_id: str) -> None:
         key = (str(course.root), exercise)
         graded = _LAST.get(key)
         if graded is None or graded.module != module:
-            grader = _warm_grader(course, hidden=hidden, time_limit=DEFAULT_TIME_LIMIT)
+            grader = _warm_grader(course, hidden=hidden, time_limit=course.settings().time_limit)
             graded = _LAST[key] = _Graded(module, _grade_module(grader, exercise, module, str(notebook)))
         check = next((c for c in graded.result.checks if c.id == check_id), None)
         if check is None:

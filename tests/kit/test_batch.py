@@ -293,3 +293,19 @@ def test_the_command_line_summary_lists_what_was_not_graded(tmp_path):
     assert "'bad id' is not a valid student id" in " ".join(done.stdout.split())
     assert (tmp_path / "gradebook.sqlite").is_file(), "the default gradebook sits next to the submissions"
     assert "[1/2]" in done.stderr or "[2/2]" in done.stderr, "plain progress lines when not a terminal"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--resources", "GPU=1"], "--resources needs --scheduler"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--resources", "GPU"], "--resources takes NAME=N"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--resources", "GPU=0"], "with N > 0"),
+    (["--workers", "0"], "--workers must be at least 1"),
+])
+def test_batch_usage_errors_are_one_line(tmp_path, capsys, extra, message):
+    from autograder.cli import ExitCode, main
+
+    (tmp_path / "subs").mkdir()
+    assert main(["batch", str(tmp_path / "subs"), "--course", str(ROOT), *extra]) == ExitCode.USAGE_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "gradebook.sqlite").exists()
