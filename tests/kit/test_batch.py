@@ -309,3 +309,26 @@ def test_batch_usage_errors_are_one_line(tmp_path, capsys, extra, message):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
     assert not (tmp_path / "gradebook.sqlite").exists()
+
+
+def test_a_real_batch_exports_and_reports(graded, tmp_path, capsys):
+    """The gradebook a real batch wrote, read back by `export` and `report`."""
+    import csv
+    import json
+
+    from autograder.cli import ExitCode, main
+
+    _, gradebook, expected, _ = graded
+    assert main(["export", str(gradebook), "--format", "csv"]) == ExitCode.OK
+    rows = {row["student"]: row for row in csv.DictReader(capsys.readouterr().out.splitlines())}
+    assert set(rows) == set(expected)
+    assert rows["alice"]["status"] == "graded" and rows["alice"]["total"] == rows["alice"]["max"] == "60"
+    assert rows["bob"]["total"] == "0" and rows["corrupt"]["status"] == "not graded"
+    assert "not a readable zip file" in rows["corrupt"]["error"]
+    assert [e.name for e in Course(ROOT).exercises()] == [c for c in rows["alice"] if c in EXERCISES]
+    assert main(["export", str(gradebook), "--format", "json", "--output", str(tmp_path / "g.json")]) == ExitCode.OK
+    students = {s["student"]: s for s in json.loads((tmp_path / "g.json").read_text())["students"]}
+    assert students["carol"]["result"]["score"] < students["carol"]["result"]["max_score"]
+    assert main(["report", str(gradebook), str(tmp_path / "report.html")]) == ExitCode.OK
+    page = (tmp_path / "report.html").read_text()
+    assert "corrupt.zip is not a readable zip file" in page and page.count("data:image/png;base64,") >= 4
