@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from autograder.bundle import kit_version
 from autograder.catalog import Course
 from autograder.errors import CourseError, GraderError, UsageError
 from autograder.gradebook import Gradebook
@@ -196,15 +197,6 @@ def course_version(course: Course, exercises: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def kit_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("torch-autograder")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 # --------------------------------------------------------------------------- the batch
 
 
@@ -224,17 +216,18 @@ def run_batch(course: Course, folder: Path, *, gradebook: Path, backend: Backend
     version = course_version(course, exercises)
     entries = discover(folder, exercises)
     summary = BatchSummary(total=len(entries))
+    kit = kit_version()
     with Gradebook(gradebook) as book:
         todo = [e for e in entries if force or not book.is_recorded(e.student, e.content_hash, version)]
         summary.skipped = len(entries) - len(todo)
         if on_found is not None:
             on_found(len(todo), summary.skipped)
         run = book.start_run(workers=backend.workers, machine=platform.node(), scheduler=backend.scheduler,
-                             kit_version=kit_version(), course_version=version, submissions=len(entries))
+                             kit_version=kit, course_version=version, submissions=len(entries))
 
         def record(entry: Entry, outcome: Result | str) -> None:
             book.record(run_id=run, student=entry.student, path=str(entry.path), content_hash=entry.content_hash,
-                        course_version=version, kit_version=kit_version(), outcome=outcome,
+                        course_version=version, kit_version=kit, outcome=outcome,
                         failed=isinstance(outcome, GraderFailed))
             if isinstance(outcome, Result):
                 summary.graded += 1

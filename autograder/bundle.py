@@ -18,7 +18,7 @@ from autograder.catalog import SETTINGS_FILE, Course
 from autograder.errors import CourseError, UsageError
 from autograder.stubs import strip_solutions
 
-__all__ = ["DISTRIBUTION", "copy_course", "copy_kit", "prepare_output", "render", "template", "zip_tree"]
+__all__ = ["DISTRIBUTION", "copy_course", "copy_kit", "kit_version", "prepare_output", "render", "zip_tree"]
 
 #: The kit's distribution name (what `pip` installs).
 DISTRIBUTION = "torch-autograder"
@@ -28,18 +28,24 @@ _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def template(name: str) -> str:
-    """The text of one of the kit's templates (`autograder/templates/<name>`), unrendered."""
-    return (_PACKAGE / "templates" / name).read_text(encoding="utf-8")
+def kit_version() -> str:
+    """The installed kit's version ("unknown" when it runs from a source tree not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def render(template_name: str, /, **values: object) -> str:
-    """Render a jinja2 template of the kit (undefined names are an error, not blank text)."""
+    """Render a jinja2 template of the kit (`autograder/templates/<name>`; undefined names are an
+    error, not blank text)."""
     import jinja2
 
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                     autoescape=False)
-    return environment.from_string(template(template_name)).render(**values)
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"),
+                                     undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    return environment.get_template(template_name).render(**values)
 
 
 def prepare_output(out: Path) -> Path:

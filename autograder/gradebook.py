@@ -269,6 +269,10 @@ class Gradebook:
             "ORDER BY s.student_id").fetchall()
         return [self._recorded(row) for row in rows]
 
+    def count(self) -> int:
+        """How many submission rows there are, over all runs (without reading their results)."""
+        return int(self._db.execute("SELECT count(*) FROM submissions").fetchone()[0])
+
     def all(self) -> list[Recorded]:
         """Every submission row, oldest first."""
         rows = self._db.execute(

@@ -23,11 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from autograder.export import exercise_order
 from autograder.gradebook import Gradebook, Recorded, Run
-from autograder.render._text import points, printable
+from autograder.render.html import environment as html_environment
 from autograder.result import Fault, Status
 
 if TYPE_CHECKING:
@@ -186,7 +184,7 @@ def summarise(gradebook: Gradebook) -> ClassStats:
         checks=sorted(checks.values(), key=lambda c: (place[c.exercise], first_seen[c.id])),
         statuses=statuses, percents=[s.result.percent for s in graded if s.result is not None],
         durations=[s.result.duration_s for s in graded if s.result is not None],
-        submissions=len(gradebook.all()), runs=gradebook.runs())
+        submissions=gradebook.count(), runs=gradebook.runs())
 
 
 def write_report(gradebook: Gradebook, out: Path) -> None:
@@ -201,11 +199,7 @@ def render_report(gradebook: Gradebook, out: TextIO) -> None:
     stats = summarise(gradebook)
     plots = {"scores": _scores_plot(stats), "exercises": _exercises_plot(stats), "checks": _checks_plot(stats),
              "statuses": _statuses_plot(stats), "timing": _timing_plot(stats)}
-    environment = Environment(loader=PackageLoader("autograder", "templates"), undefined=StrictUndefined,
-                              autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    environment.filters["points"] = points
-    environment.filters["printable"] = printable
-    text = environment.get_template("class_report.html.j2").render(
+    text = html_environment().get_template("class_report.html.j2").render(
         stats=stats, plots=plots, statuses=STATUSES, colours=COLOURS, gradebook=gradebook.path.name,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"), worst_shown=WORST_SHOWN,
         median=statistics.median, mean=statistics.fmean)

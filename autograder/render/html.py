@@ -15,7 +15,7 @@ from autograder.render._text import points, printable, unjudged
 from autograder.render.markdown import TEMPLATES
 from autograder.result import Fault, Result, Status, redact
 
-__all__ = ["render"]
+__all__ = ["environment", "render"]
 
 #: Status as the page writes it: a symbol and a word.
 _LABELS = {
@@ -28,7 +28,8 @@ _LABELS = {
 }
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The jinja2 environment of the kit's HTML pages (this feedback page, the class report)."""
     # autoescape on for every template: nothing from the model is trusted markup.
     environment = Environment(loader=PackageLoader("autograder", TEMPLATES), undefined=StrictUndefined,
                               autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
@@ -46,6 +47,6 @@ def _level(score: float, max_score: float) -> str:
 def render(result: Result, out: TextIO) -> None:
     """Write `result` as one HTML page, as students may see it (hidden checks' output removed)."""
     result = redact(result, "student")
-    template = _environment().get_template("result.html.j2")
+    template = environment().get_template("result.html.j2")
     out.write(template.render(result=result, labels=_LABELS, unjudged=unjudged(result), level=_level,
                               course_fault=Fault.COURSE, passed=Status.PASSED))
