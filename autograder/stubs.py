@@ -21,11 +21,37 @@ from pathlib import Path
 from autograder.catalog import is_exercise_module
 from autograder.errors import CourseError
 
-__all__ = ["BEGIN", "END", "StubReport", "strip_solutions", "write_stubs"]
+__all__ = ["BEGIN", "END", "StubReport", "solution_regions", "strip_solutions", "write_stubs"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)|^(\s*)class\s+(\w+)")
+
+
+def solution_regions(source: str, *, filename: str = "<solution>") -> list[tuple[int, int]]:
+    """The (BEGIN line, END line) of every solution region of `source`, 1-based, in order.
+
+    Raises:
+        CourseError: a marker is unbalanced, nested, or a file has no region at all.
+    """
+    regions: list[tuple[int, int]] = []
+    begin_line = 0
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if begin_line:
+                raise CourseError(f"{filename}:{number}: solution regions cannot nest")
+            begin_line = number
+        elif marker == END:
+            if not begin_line:
+                raise CourseError(f"{filename}:{number}: {END} without {BEGIN}")
+            regions.append((begin_line, number))
+            begin_line = 0
+    if begin_line:
+        raise CourseError(f"{filename}:{begin_line}: {BEGIN} is never closed")
+    if not regions:
+        raise CourseError(f"{filename}: no {BEGIN} region, so students would have nothing to write")
+    return regions
 
 
 def strip_solutions(source: str, *, filename: str = "<solution>") -> str:
@@ -34,33 +60,21 @@ def strip_solutions(source: str, *, filename: str = "<solution>") -> str:
     Raises:
         CourseError: a marker is unbalanced, nested, or a file has no region at all.
     """
+    regions = iter(solution_regions(source, filename=filename))
+    region = next(regions, None)
     out: list[str] = []
-    begin_line = 0
     scope: list[tuple[int, str]] = []  # (indent, name) of enclosing defs/classes, for the hint
-    regions = 0
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
-        marker = line.strip()
-        if begin_line:
-            if marker == BEGIN:
-                raise CourseError(f"{filename}:{number}: solution regions cannot nest")
-            if marker == END:
-                begin_line = 0
-            continue
-        if marker == END:
-            raise CourseError(f"{filename}:{number}: {END} without {BEGIN}")
-        if marker == BEGIN:
-            begin_line = number
-            regions += 1
-            indent = line[: len(line) - len(line.lstrip())]
-            out.append(f"{indent}# YOUR CODE HERE\n")
-            out.append(f'{indent}raise NotImplementedError("{_hint(scope, len(indent))}")\n')
+        if region is not None and region[0] <= number <= region[1]:
+            if number == region[0]:
+                indent = line[: len(line) - len(line.lstrip())]
+                out.append(f"{indent}# YOUR CODE HERE\n")
+                out.append(f'{indent}raise NotImplementedError("{_hint(scope, len(indent))}")\n')
+            if number == region[1]:
+                region = next(regions, None)
             continue
         _track_scope(scope, line)
         out.append(line)
-    if begin_line:
-        raise CourseError(f"{filename}:{begin_line}: {BEGIN} is never closed")
-    if not regions:
-        raise CourseError(f"{filename}: no {BEGIN} region, so students would have nothing to write")
     return "".join(out)
 
 
