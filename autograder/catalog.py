@@ -37,10 +37,10 @@ SETTINGS_FILE = "autograder.toml"
 #: Seconds each run of a check may take, per check and device, unless the course says otherwise.
 DEFAULT_TIME_LIMIT = 10.0
 #: Seconds for a whole submission unless the course says otherwise. Generous for honest code: the
-#: reference of this repository's six exercises (47 checks) grades in 0.2-1 s warm, so a
+#: reference of this repository's six exercises (48 checks) grades in 0.2-1 s warm, so a
 #: submission meets it only when it is over 100 times slower throughout. Tight enough to bound a
 #: batch: a submission costs at most this plus one time limit, where code that crawls in every
-#: check (9 s each, inside its time limit) would take 47 × 9 s. Time spent waiting for the sandbox
+#: check (9 s each, inside its time limit) would take 48 × 9 s. Time spent waiting for the sandbox
 #: to start (a cold zygote, a loaded machine) is not counted.
 DEFAULT_BUDGET = 120.0
 

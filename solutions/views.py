@@ -11,7 +11,7 @@ import torch
 
 
 def reshape_shared(x: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
-    """Reshape x without copying: the result shares memory with x, else ValueError."""
+    """Reshape x without copying: the result shares memory with x and gradients reach x, else ValueError."""
     ### BEGIN SOLUTION
     try:
         return x.view(shape)

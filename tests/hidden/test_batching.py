@@ -3,9 +3,21 @@
 import pytest
 import torch
 
-from autograder.checks import expect_close, expect_raises, expect_view
+from autograder.checks import expect_close, expect_raises, expect_view, fail, gradients
 
 VIEW_HINT = "unsqueeze and view return views; clone, cat and stack copy"
+GRAD_HINT = "detach() and .data cut the autograd graph: a view made with unsqueeze or view keeps it"
+
+
+def expect_gradient_flows(fn, shape):
+    """Back-propagating through fn(x) gives x the (reshaped) gradient of the output."""
+    x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    out = fn(x.detach())
+    weight = torch.randn(*tuple(out.shape), dtype=torch.float64)
+    grad = gradients(fn, x, grad_output=weight).inputs[0]
+    if grad is None:
+        fail(f"no gradient reached x (of shape {shape}) through the result", hint=GRAD_HINT)
+    expect_close(grad, weight.reshape(shape), what=f"the gradient that reached x of shape {shape}")
 
 
 @pytest.mark.points(2)
@@ -21,10 +33,11 @@ def test_add_batch_dim_leading(student, device):
 @pytest.mark.points(1)
 @pytest.mark.requires("test_add_batch_dim_leading")
 def test_add_batch_dim_is_view(student):
-    """the result is a view of the input (no copy)"""
+    """the result is a view of the input (no copy) that gradients flow back through"""
     x = torch.randn(3, 8, 8)
     out = student.batching.add_batch_dim(x)
     expect_view(out, x, what="add_batch_dim(x)", of="x", hint=VIEW_HINT)
+    expect_gradient_flows(student.batching.add_batch_dim, (3, 8, 8))
 
 
 @pytest.mark.points(1)
@@ -53,11 +66,12 @@ def test_as_conv_input_values(student, reference, device):
 @pytest.mark.points(1)
 @pytest.mark.requires("test_as_conv_input_values")
 def test_as_conv_input_is_view(student):
-    """the result is always a view of the input"""
+    """the result is always a view of the input that gradients flow back through"""
     for shape in ((6, 7), (3, 6, 7), (2, 3, 6, 7)):
         x = torch.randn(*shape)
         out = student.batching.as_conv_input(x)
         expect_view(out, x, what=f"as_conv_input(x) for x of shape {shape}", of="x", hint=VIEW_HINT)
+        expect_gradient_flows(student.batching.as_conv_input, shape)
 
 
 @pytest.mark.points(1)

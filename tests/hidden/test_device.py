@@ -69,7 +69,7 @@ def test_to_device_moves_nested(student, target_device):
 @pytest.mark.points(1)
 @pytest.mark.requires("test_to_device_moves_nested")
 def test_to_device_keeps_container_types(student):
-    """tuples, lists, dicts, OrderedDicts and namedtuples keep their exact types"""
+    """tuples, lists, dicts, OrderedDicts and namedtuples keep their exact types, their items moved"""
     cases = [
         Pair(torch.ones(2), torch.zeros(1)),
         (torch.ones(1), torch.ones(2)),
@@ -84,6 +84,12 @@ def test_to_device_keeps_container_types(student):
                hint="rebuild with type(obj)(...); a namedtuple needs type(obj)(*items)")
         if isinstance(value, OrderedDict):
             expect(list(out) == list(value), "to_device changed the order of an OrderedDict")
+        got, want = list(walk(out)), list(walk(value))
+        expect(len(got) == len(want), f"to_device changed the number of items of a {type(value).__name__}")
+        for (path, new), (_, old) in zip(got, want, strict=True):
+            expect(isinstance(new, torch.Tensor) and new.device.type == "meta" and new.shape == old.shape,
+                   f"in a {type(value).__name__}, {path} became {type_name(new)} instead of the moved tensor",
+                   hint="move each item: type(obj)(*(move(item) for item in obj))")
 
 
 @pytest.mark.points(1)

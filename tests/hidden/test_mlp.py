@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from autograder.checks import expect_close, expect_raises, fail, forward_trace
+from autograder.checks import expect_close, expect_raises, fail, forward_trace, gradients
 
 LAYER_ORDER_HINT = "the order is hidden → act (ReLU) → output"
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_forward_matches_reference(student, reference, device):
     """forward gives the reference's output for the same weights"""
     ref = reference.mlp.MLP()
@@ -19,6 +19,24 @@ def test_forward_matches_reference(student, reference, device):
         x = torch.randn(batch, 784, dtype=torch.float64, device=device)
         expect_close(net(x), ref(x), what=f"the output for a batch of {batch}",
                      hint=f"{LAYER_ORDER_HINT}, with nothing else in between")
+
+
+@pytest.mark.points(1)
+@pytest.mark.requires("test_forward_matches_reference")
+def test_gradients_reach_every_layer(student, reference):
+    """a backward pass gives both layers' weights and biases the reference's gradients"""
+    ref = reference.mlp.MLP(6, 5, 3).double()
+    net = student.mlp.MLP(6, 5, 3).double()
+    net.load_state_dict(ref.state_dict())
+    x = torch.randn(4, 6, dtype=torch.float64)
+    weight = torch.randn(4, 3, dtype=torch.float64)
+    got = gradients(net, x, grad_output=weight).parameters
+    ref(x).backward(weight)
+    for name, p in ref.named_parameters():
+        if got.get(name) is None:
+            fail(f"no gradient reached {name}", hint="detach() or .data inside forward cuts the layers before it "
+                 "out of autograd")
+        expect_close(got[name], p.grad, what=f"the gradient of {name}")
 
 
 @pytest.mark.points(2)
@@ -64,9 +82,9 @@ def test_keeps_leading_dimensions(student, reference, device):
 @pytest.mark.points(1)
 @pytest.mark.requires("test_custom_sizes")
 def test_error_names_expected_size(student):
-    """the ValueError for a wrong input size names the expected size"""
+    """the ValueError for a wrong input size (or a 0-d input) names the expected size"""
     net = student.mlp.MLP(in_features=12, hidden_features=8, out_features=3)
-    for shape in ((2, 7), (12, 7)):
-        expect_raises(ValueError, net, torch.randn(*shape), match=r"\b12\b",
+    for x in (torch.randn(2, 7), torch.randn(12, 7), torch.tensor(1.0)):
+        expect_raises(ValueError, net, x, match=r"\b12\b",
                       hint="compare x.shape[-1] (not x.shape[0]) with in_features, and say "
                            "which size was expected")

@@ -31,6 +31,11 @@ def test_conv_output_size_matches_conv(student):
         expect_equal(size_of(size, kernel, padding=padding, stride=stride), conv_size(size, kernel, padding, stride),
                      what=f"conv_output_size({size}, {kernel}, padding={padding}, stride={stride})",
                      hint=FORMULA_HINT)
+    # The edges: an input of one element, and outputs of exactly one element.
+    for size, kernel, padding, stride in ((1, 1, 0, 1), (3, 3, 0, 1), (5, 3, 0, 3), (1, 3, 1, 1)):
+        expect_equal(size_of(size, kernel, padding=padding, stride=stride), conv_size(size, kernel, padding, stride),
+                     what=f"conv_output_size({size}, {kernel}, padding={padding}, stride={stride})",
+                     hint="an output of one element is valid; only an empty one is an error")
 
 
 @pytest.mark.points(1)
@@ -79,7 +84,8 @@ def test_same_padding_rejects_even(student):
 @pytest.mark.points(1)
 @pytest.mark.requires("test_conv_output_size_matches_conv", "test_same_padding_keeps_size")
 def test_rejects_invalid_values(student):
-    """a non-positive kernel size or stride, negative padding or an empty output raise ValueError"""
+    """a non-positive size, kernel size or stride, negative padding, an empty output or a kernel tuple
+    that is not a pair raise ValueError"""
     size_of = student.padding.conv_output_size
     expect_raises(ValueError, size_of, 8, 0, match="kernel_size", hint="kernel_size must be at least 1")
     expect_raises(ValueError, size_of, 8, -3, match="kernel_size", hint="kernel_size must be at least 1")
@@ -87,8 +93,13 @@ def test_rejects_invalid_values(student):
     expect_raises(ValueError, size_of, 8, 3, padding=-1, match="padding", hint="padding cannot be negative")
     expect_raises(ValueError, size_of, 3, 6, match="kernel_size|size",
                   hint="a kernel larger than the padded input leaves no output")
-    expect_raises(ValueError, student.padding.same_padding, 0, match="kernel_size",
-                  hint="kernel_size must be at least 1")
+    expect_raises(ValueError, size_of, 2, 3, match="kernel_size|size",
+                  hint="a kernel one larger than the input leaves an output of length 0")
+    expect_raises(ValueError, size_of, 0, 1, padding=1, match="size",
+                  hint="size must be at least 1, even when padding would make room for the kernel")
+    for kernel in (0, -1, -3, (3, 3, 3), (3,)):
+        expect_raises(ValueError, student.padding.same_padding, kernel, match="kernel_size",
+                      hint="kernel_size must be at least 1, and a tuple must hold two kernel sizes")
 
 
 @pytest.mark.points(1)

@@ -8,13 +8,20 @@ from autograder.checks import expect_close, expect_copy, expect_equal, expect_ra
 
 @pytest.mark.points(2)
 def test_reshape_shared_shares_memory(student, device):
-    """the result has the new shape and shares memory with the input"""
+    """the result has the new shape, shares memory with the input and keeps its autograd link"""
     for shape, new in (((24,), (4, 6)), ((2, 3, 4), (6, -1)), ((4, 6), (24,))):
         x = torch.randn(*shape, device=device)
         out = student.views.reshape_shared(x, new)
         expect_close(out, x.reshape(new), what=f"reshape_shared(x, {new}) for x of shape {shape}")
         expect_view(out, x, what=f"reshape_shared(x, {new})", of="x",
                     hint="view never copies; reshape copies when it cannot view")
+    x = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(6, 4, dtype=torch.float64)
+    grad = gradients(student.views.reshape_shared, x, (6, 4), grad_output=weight).inputs[0]
+    if grad is None:
+        fail("no gradient reached x through reshape_shared", hint="detach() and .data cut the autograd graph; "
+             "a view keeps it")
+    expect_close(grad, weight.reshape(2, 3, 4), what="the gradient that reached x")
 
 
 @pytest.mark.points(1)
@@ -29,11 +36,16 @@ def test_reshape_shared_refuses_copy(student):
 
 @pytest.mark.points(2)
 def test_reshape_independent_copies(student, device):
-    """the result has the new shape and values but never shares memory with the input"""
-    for shape, new in (((24,), (4, 6)), ((2, 3, 4), (6, -1))):
-        x = torch.randn(*shape, device=device)
+    """the result has the new shape and values but never shares memory with the input, also for a
+    non-contiguous (transposed) input"""
+    cases = (("(24,)", torch.randn(24, device=device), (4, 6)),
+             ("(2, 3, 4)", torch.randn(2, 3, 4, device=device), (6, -1)),
+             ("(6, 4) transposed", torch.randn(4, 6, device=device).t(), (24,)))
+    for name, x, new in cases:
         out = student.views.reshape_independent(x, new)
-        expect_close(out, x.reshape(new), what=f"reshape_independent(x, {new}) for x of shape {shape}")
+        expect_close(out, x.reshape(new), what=f"reshape_independent(x, {new}) for x of shape {name}",
+                     hint="a clone keeps the input's strides, so view can still fail on it; reshape works on any "
+                          "input")
         expect_copy(out, x, what=f"reshape_independent(x, {new})", of="x")
 
 
