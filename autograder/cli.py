@@ -5,6 +5,7 @@
     autograder batch SUBMISSIONS           grade a whole course into an SQLite gradebook
     autograder export GRADEBOOK            the gradebook's grades as CSV, a Canvas import or JSON
     autograder report GRADEBOOK OUT.html   the class report: scores, pass rates, failing checks
+    autograder audit [EXERCISE …]          how strong the checks are: grade mutants of the reference
     autograder stubs [--check]             regenerate exercises/ from solutions/
     autograder release OUT                 the students' hand-out (directory and .zip)
     autograder ci-template PLATFORM OUT    a CI set-up that grades each submission
@@ -35,8 +36,8 @@ __all__ = ["ExitCode", "main"]
 class ExitCode(IntEnum):
     """What the process exit status means."""
 
-    OK = 0  #: graded (whatever the score), or stubs up to date
-    NOT_PASSING = 1  #: the score is below --fail-under, or exercises/ is out of date
+    OK = 0  #: graded (whatever the score), stubs up to date, or an audit with no survivor
+    NOT_PASSING = 1  #: the score is below --fail-under, exercises/ is out of date, or a mutant survived
     USAGE_ERROR = 2  #: a bad command line, an unknown exercise, a submission that cannot be opened
     COURSE_ERROR = 3  #: the course or this machine cannot grade (a broken check file, no sandbox)
     INTERNAL_ERROR = 4  #: a bug in the grader: rerun with --debug and report the traceback
@@ -150,6 +151,30 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     report.set_defaults(handler=_report)
 
+    from autograder.audit import DEFAULT_TIME_LIMIT as AUDIT_TIME_LIMIT
+    from autograder.audit_report import FORMATS as AUDIT_FORMATS
+
+    audit = commands.add_parser(
+        "audit", help="measure the checks: grade mutants of the reference solutions",
+        description="Make mutants of each exercise's reference solution (one small change inside a solution region: "
+                    "the mistakes students make) and grade each with the exercise's public and hidden checks. A "
+                    "mutant that keeps full marks survived: a mistake the checks let through. Exits with status 1 "
+                    "when one survives or tests/audit.toml is wrong.")
+    audit.add_argument("exercises", nargs="*", metavar="EXERCISE", help="only these exercises (default: all)")
+    audit.add_argument("--operators", nargs="+", default=[], metavar="NAME",
+                       help="only these operators, or groups 'general' and 'pytorch' (default: all; see "
+                            "--list-operators)")
+    audit.add_argument("--list-operators", action="store_true", help="list the operators and what each changes")
+    audit.add_argument("--format", choices=AUDIT_FORMATS, default="table", help="table (default), json or html")
+    audit.add_argument("--output", metavar="FILE", help="write the report to FILE instead of the terminal")
+    audit.add_argument("--jobs", type=int, metavar="N", help="graders side by side (default: one per CPU)")
+    audit.add_argument("--time-limit", type=float, default=AUDIT_TIME_LIMIT, metavar="SECONDS",
+                       help=f"seconds each check may take on a mutant (default: {AUDIT_TIME_LIMIT:g}; a mutant "
+                            "that loops is killed by its timeout)")
+    audit.add_argument("--course", metavar="DIR", help="the course directory")
+    audit.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    audit.set_defaults(handler=_audit)
+
     stubs = commands.add_parser("stubs", help="write exercises/ from solutions/",
                                 description="Write the student stubs in exercises/ from solutions/ "
                                             "(solution regions become `raise NotImplementedError`).")
@@ -227,6 +252,55 @@ def _stubs(args: argparse.Namespace) -> int:
         return ExitCode.OK
     print(f"wrote {len(report.stale)} stub(s)" + (f": {', '.join(report.stale)}" if report.stale else ""))
     return ExitCode.OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from autograder.errors import UsageError
+    from autograder.mutants import OPERATORS, operators_named
+
+    if args.list_operators:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("operator", "group", "what it changes", title="mutation operators")
+        for op in OPERATORS:
+            table.add_row(op.name, op.group, op.description)
+        Console().print(table)
+        return ExitCode.OK
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if not args.time_limit > 0:
+        raise UsageError(f"--time-limit must be positive, got {args.time_limit:g}")
+    try:
+        operators = operators_named(args.operators) if args.operators else OPERATORS
+    except CourseError as error:
+        raise UsageError(str(error)) from None
+    from autograder.audit import run_audit
+    from autograder.audit_report import write_audit
+    from autograder.catalog import Course
+    from autograder.console import grading_progress
+
+    course = Course.find(args.course)
+    course.select(args.exercises)  # an unknown exercise is a usage error before anything starts
+    jobs = args.jobs or min(os.cpu_count() or 1, len(course.select(args.exercises)))
+    with grading_progress(enabled=True) as progress:
+        report = run_audit(course, exercises=args.exercises, operators=operators, jobs=jobs,
+                           time_limit=args.time_limit, on_made=progress.start,
+                           on_verdict=lambda verdict: progress.advance(verdict.mutant.exercise, verdict.status))
+    if args.output:
+        with _atomic_write(Path(args.output)) as stream:
+            if args.format == "table":
+                from rich.console import Console
+
+                write_audit(report, "table", stream, console=Console(file=stream, width=120))
+            else:
+                write_audit(report, args.format, stream)
+        survivors = len(report.survivors)
+        print(f"audited {sum(ex.made for ex in report.exercises)} mutants: {survivors} survived → {args.output}",
+              file=sys.stderr)
+    else:
+        write_audit(report, args.format, sys.stdout)
+    return ExitCode.OK if report.ok else ExitCode.NOT_PASSING
 
 
 def _batch(args: argparse.Namespace) -> int:
