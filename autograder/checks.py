@@ -32,9 +32,10 @@ from typing import Any, NamedTuple
 
 import torch
 
-from autograder.outcomes import CheckFailed, StudentRaised
+from autograder.outcomes import CheckFailed, CourseFault, StudentRaised
 from autograder.result import Visibility
 from autograder.runner.client import Runner
+from autograder.runner.environment import check_forbidden
 from autograder.runner.proxy import Remote, describe_call
 
 __all__ = [
@@ -401,7 +402,20 @@ def fake_cuda(*, available: bool, device_count: int | None = None) -> Iterator[N
 
 @contextmanager
 def forbid(*names: str) -> Iterator[None]:
-    """Fail the check if the student's code calls any of these (dotted names such as
-    "torch.nn.functional.conv2d" or "torch.Tensor.item") inside the block."""
+    """Fail the check if the student's code calls any of these inside the block.
+
+    A name is a torch function or method ("torch.nn.functional.linear", "torch.Tensor.item"),
+    refused under every alias of the same object (`torch._C._nn.linear`, `nn.Linear`'s forward,
+    `from torch.nn.functional import linear`), or an ATen operator ("aten::convolution",
+    "aten::im2col"), refused whichever Python function reaches it (`torch.conv2d`, `F.conv2d`,
+    `nn.Conv2d`). Names that are not torch's (say "math.sqrt") are refused by that name only.
+
+    Raises:
+        CourseFault: a name that names nothing (the check's mistake, checked before any call).
+    """
+    try:
+        check_forbidden(names)
+    except ValueError as error:
+        raise CourseFault(str(error)) from None
     with _current().runner.environment_changed(forbidden=tuple(names)):
         yield

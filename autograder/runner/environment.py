@@ -7,13 +7,15 @@ grader's own torch is never patched outside a call.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Environment", "ForbiddenCall", "applied", "seed"]
+__all__ = ["Environment", "ForbiddenCall", "applied", "check_forbidden", "is_operator", "seed"]
 
 
 class ForbiddenCall(RuntimeError):
@@ -28,7 +30,8 @@ class Environment:
     cuda_available: bool | None = None
     #: what torch.cuda.device_count() answers (None: the truth)
     cuda_device_count: int | None = None
-    #: dotted names of callables that must not be called, e.g. "torch.Tensor.item"
+    #: what must not be called: dotted names of callables ("torch.Tensor.item", refused under every
+    #: alias of the same object) and ATen operators ("aten::convolution", refused however reached)
     forbidden: tuple[str, ...] = field(default_factory=tuple)
 
     def merged(self, **changes: Any) -> Environment:
@@ -71,6 +74,23 @@ def seed(value: int) -> None:
     random.seed(value)
 
 
+def is_operator(name: str) -> bool:
+    """An ATen operator name ("aten::linear"), as opposed to a dotted Python name."""
+    return name.startswith("aten::")
+
+
+def check_forbidden(names: tuple[str, ...]) -> None:
+    """Raise ValueError naming the first of `names` that names nothing forbid() can refuse."""
+    import torch
+
+    for name in names:
+        if is_operator(name):
+            if not hasattr(torch.ops.aten, name.removeprefix("aten::")):
+                raise ValueError(f"cannot forbid {name!r}: torch has no such ATen operator")
+        else:
+            _resolve_owner(name)
+
+
 def _resolve_owner(dotted: str) -> tuple[Any, str]:
     """(object holding the attribute, attribute name) for an already-imported dotted name."""
     parts = dotted.split(".")
@@ -110,21 +130,78 @@ def applied(env: Environment) -> Iterator[list[str]]:
             patch(torch.cuda, "is_available", lambda _v=env.cuda_available: _v)
         if env.cuda_device_count is not None:
             patch(torch.cuda, "device_count", lambda _v=env.cuda_device_count: _v)
+        functions: dict[Any, str] = {}
+        operators = {name for name in env.forbidden if is_operator(name)}
         for dotted in env.forbidden:
+            if is_operator(dotted):
+                continue
             owner, name = _resolve_owner(dotted)
+            original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name)
+            functions[original] = dotted
 
             def refuse(*_args: Any, _dotted: str = dotted, **_kwargs: Any) -> Any:
                 called.append(_dotted)
                 raise ForbiddenCall(f"{_dotted} is not allowed in this exercise")
 
             patch(owner, name, refuse)
-        yield called
+        with contextlib.ExitStack() as modes:
+            # The patch refuses the name; the modes refuse the same function under any other name
+            # (torch.conv2d is F.conv2d, nn.Linear calls torch._C._nn.linear) and the operator
+            # however it is reached.
+            refuse_functions, refuse_operators = _refusing_modes()
+            if functions:
+                modes.enter_context(refuse_functions(functions, called))
+            if operators:
+                modes.enter_context(refuse_operators(operators, called))
+            yield called
     finally:
         for owner, name, old in reversed(patches):
             if old is _MISSING:
                 delattr(owner, name)
             else:
                 setattr(owner, name, old)
+
+
+def _refused(name: str, called: list[str]) -> ForbiddenCall:
+    called.append(name)
+    return ForbiddenCall(f"{name} is not allowed in this exercise")
+
+
+@functools.cache
+def _refusing_modes() -> tuple[type, type]:
+    """The torch modes that refuse forbidden functions and operators (made on first use: torch
+    is imported only where a check forbids something)."""
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class RefuseFunctions(TorchFunctionMode):
+        """Refuses the forbidden torch functions and tensor methods, found by identity."""
+
+        def __init__(self, functions: dict[Any, str], called: list[str]) -> None:
+            super().__init__()
+            self.functions = functions
+            self.called = called
+
+        def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            name = self.functions.get(func)
+            if name is not None:
+                raise _refused(name, self.called)
+            return func(*args, **(kwargs or {}))
+
+    class RefuseOperators(TorchDispatchMode):
+        """Refuses the forbidden ATen operators, whichever Python function reaches them."""
+
+        def __init__(self, operators: set[str], called: list[str]) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self.operators = operators
+            self.called = called
+
+        def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            if func._schema.name in self.operators:
+                raise _refused(func._schema.name, self.called)
+            return func(*args, **(kwargs or {}))
+
+    return RefuseFunctions, RefuseOperators
 
 
 _MISSING = object()
