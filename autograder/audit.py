@@ -34,9 +34,6 @@ from autograder.mutants import OPERATORS, Mutant, Operator, make_mutants
 __all__ = ["AuditReport", "ExerciseAudit", "Verdict", "equivalents_file", "load_equivalents", "run_audit"]
 
 VerdictStatus = Literal["killed", "survived", "equivalent"]
-#: a mutant that takes longer is killed by a timeout anyway: waiting out the course's full time
-#: limit (meant for a student's first CUDA call) would make every looping mutant cost seconds
-DEFAULT_TIME_LIMIT = 3.0
 #: mutants per task handed to a worker: small enough to balance two workers, large enough that
 #: collecting the checks (a tenth of a second per session) stays negligible
 _CHUNK = 24
@@ -50,7 +47,7 @@ class Verdict:
     status: VerdictStatus
     score: float
     max_score: float
-    #: names of the checks that took points from it
+    #: the check that took points from it first (grading a mutant stops there)
     killed_by: tuple[str, ...] = ()
     #: for an equivalent mutant, the course's reason
     reason: str = ""
@@ -177,13 +174,15 @@ class _Graded:
 
 
 def run_audit(course: Course, *, exercises: Iterable[str] = (), operators: Sequence[Operator] = OPERATORS,
-              jobs: int = 1, time_limit: float = DEFAULT_TIME_LIMIT,
+              jobs: int = 1, time_limit: float | None = None,
               on_made: Callable[[int], None] | None = None,
               on_verdict: Callable[[Verdict], None] | None = None) -> AuditReport:
     """Make the mutants of each exercise's reference and grade each with that exercise's checks.
 
-    `on_made(total)` hears how many mutants there are before grading starts, `on_verdict` of each
-    verdict as it is known.
+    `time_limit` is each check's on a mutant (None: the course's, as students get it: a shorter one
+    would let a loaded machine's slow checks kill mutants that are not wrong). `on_made(total)`
+    hears how many mutants there are before grading starts, `on_verdict` of each verdict as it is
+    known.
 
     Raises:
         UsageError: an unknown exercise.
@@ -281,7 +280,7 @@ def _stage(course: Course, mutants: dict[str, list[Mutant]],
 
 
 def _grade(course: Course, tasks: list[tuple[str, list[tuple[int, Path]]]], *, jobs: int,
-           time_limit: float) -> Iterator[tuple[str, _Graded]]:
+           time_limit: float | None) -> Iterator[tuple[str, _Graded]]:
     """Each staged mutant's grade, in this process (one job) or in `jobs` worker processes."""
     if jobs <= 1:
         grader = _make_grader(str(course.root), time_limit)
@@ -302,7 +301,7 @@ def _grade(course: Course, tasks: list[tuple[str, list[tuple[int, Path]]]], *, j
             raise GraderError("an audit worker process died; rerun with --jobs 1 to see why") from exc
 
 
-def _make_grader(course: str, time_limit: float) -> Any:
+def _make_grader(course: str, time_limit: float | None) -> Any:
     from autograder.batch import GradingOptions, make_grader
 
     return make_grader(GradingOptions(course=course, time_limit=time_limit))
@@ -313,7 +312,9 @@ def _grade_chunk(grader: Any, exercise: str, chunk: list[tuple[int, Path]]) -> l
 
     index_of = {folder: index for index, folder in chunk}
     out: list[_Graded] = []
-    for folder, outcome in zip(index_of, grader.grade_many(list(index_of), only=[exercise]), strict=True):
+    # A mutant is killed by its first lost point: the checks after it need not run.
+    outcomes = grader.grade_many(list(index_of), only=[exercise], stop_at_first_loss=True)
+    for folder, outcome in zip(index_of, outcomes, strict=True):
         if not isinstance(outcome, Result):
             out.append(_Graded(index_of[folder], 0.0, 0.0, (), error=str(outcome)))
             continue
@@ -325,7 +326,7 @@ def _grade_chunk(grader: Any, exercise: str, chunk: list[tuple[int, Path]]) -> l
 _worker_grader: Any = None
 
 
-def _worker_start(course: str, time_limit: float) -> None:
+def _worker_start(course: str, time_limit: float | None) -> None:
     global _worker_grader
     _worker_grader = _make_grader(course, time_limit)
 

@@ -43,10 +43,12 @@ __all__ = [
     "VIEW_CAUSE",
     "CheckContext",
     "Gradients",
+    "default_device",
     "expect",
     "expect_close",
     "expect_copy",
     "expect_equal",
+    "expect_normal",
     "expect_raises",
     "expect_same_object",
     "expect_shape",
@@ -59,7 +61,9 @@ __all__ = [
     "gradients",
     "hold",
     "is_student_object",
+    "module_summary",
     "named_parameters",
+    "output_shapes",
     "same_object",
     "shares_memory",
     "tolerance",
@@ -341,6 +345,25 @@ def named_parameters(module: Any) -> dict[str, torch.Tensor]:
     return dict(value)
 
 
+def module_summary(module: Any) -> dict[str, Any]:
+    """What a student module is made of, without moving its values (fast for large models)::
+
+        {"type": "AlexNet", "training": True,
+         "parameters": {"features.0.weight": {"shape": [64, 3, 11, 11], "dtype": "float32",
+                                              "device": "cpu", "requires_grad": True}, ...},
+         "buffers": {...}, "modules": [{"name": "features", "type": "Sequential", "training": True}, ...]}
+    """
+    return dict(_current().runner.probe("module_summary", module))
+
+
+def output_shapes(module: Any, *args: Any, **kwargs: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """Call the student module and return (name, output shape) of each innermost submodule, in
+    the order they ran. Pass `meta` tensors (and a module moved to `meta`) to trace a large
+    model's shapes without computing anything."""
+    return [(name, tuple(shape)) for name, shape in _current().runner.probe("output_shapes", module, tuple(args),
+                                                                             dict(kwargs))]
+
+
 def forward_trace(module: Any, *args: Any, **kwargs: Any) -> list[str]:
     """Call the student module and return the names of the submodules whose forward hooks
     fired, in order. ``self.hidden.forward(x)`` fires no hook; ``self.hidden(x)`` does."""
@@ -366,6 +389,44 @@ def gradients(fn: Any, *args: Any, grad_output: torch.Tensor | None = None, **kw
     """
     value = _current().runner.probe("gradients", fn, tuple(args), dict(kwargs), grad_output)
     return Gradients(output=value["output"], inputs=list(value["inputs"]), parameters=dict(value["parameters"]))
+
+
+#: standard errors a sample statistic may stray from its expected value in `expect_normal`: a
+#: correct sample fails about once in 10⁹ checks
+NORMAL_Z = 6.0
+#: fewest values `expect_normal` judges: below this the kurtosis cannot tell a uniform sample
+#: (excess kurtosis −1.2) from a normal one (0) at NORMAL_Z standard errors of √(24/n)
+NORMAL_MIN_VALUES = 1000
+
+
+def expect_normal(values: Any, *, std: float, mean: float = 0.0, what: str = "the values", hint: str = "") -> None:
+    """The values look like independent draws from N(mean, std²): their mean, standard deviation
+    and excess kurtosis each lie within NORMAL_Z standard errors of what a normal sample of their
+    size gives (σ/√n, σ/√(2n) and √(24/n)). So a correct initialisation never flakes, while a
+    wrong scale, a shifted mean or a uniform draw of the right std fails.
+
+    Raises:
+        CourseFault: fewer than NORMAL_MIN_VALUES values, or a std that is not positive.
+    """
+    if not (isinstance(std, (int, float)) and std > 0):
+        raise CourseFault(f"expect_normal needs a positive std, got {std!r}")
+    if not isinstance(values, torch.Tensor):
+        fail(f"{what} is {_article(type_name(values))}, expected a tensor")
+    sample = values.detach().reshape(-1).to(device="cpu", dtype=torch.float64)
+    n = sample.numel()
+    if n < NORMAL_MIN_VALUES:
+        raise CourseFault(f"expect_normal needs at least {NORMAL_MIN_VALUES} values to judge a distribution, got {n}")
+    got_mean = float(sample.mean())
+    got_std = float(sample.std())
+    centred = sample - got_mean
+    kurtosis = float((centred**4).mean() / (centred**2).mean() ** 2) - 3.0 if got_std > 0 else math.nan
+    checks = (("mean", got_mean, mean, NORMAL_Z * std / math.sqrt(n)),
+              ("standard deviation", got_std, std, NORMAL_Z * std / math.sqrt(2 * n)),
+              ("excess kurtosis", kurtosis, 0.0, NORMAL_Z * math.sqrt(24 / n)))
+    for name, got, expected, allowed in checks:
+        if not abs(got - expected) <= allowed:  # also fails on nan
+            fail(f"{what} ({n} values) have {name} {got:.4g}; a sample of N({mean:g}, {std:.4g}²) this size has "
+                 f"{expected:.4g} ± {allowed:.2g}", hint=hint)
 
 
 def hold(value: Any) -> Any:
@@ -397,6 +458,19 @@ def fake_cuda(*, available: bool, device_count: int | None = None) -> Iterator[N
     student's calls inside the block. Their code must not create CUDA tensors then."""
     count = device_count if device_count is not None else (1 if available else 0)
     with _current().runner.environment_changed(cuda_available=available, cuda_device_count=count):
+        yield
+
+
+@contextmanager
+def default_device(device: str) -> Iterator[None]:
+    """Student calls inside the block make tensors and modules on `device` unless they name one,
+    as under ``with torch.device(device):``. ``default_device("meta")`` builds a large student
+    model in no time (its weights are not drawn): for checks of its layout and shapes."""
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise CourseFault(f"default_device({device!r}): not a device ({error})") from None
+    with _current().runner.environment_changed(default_device=str(device)):
         yield
 
 

@@ -151,7 +151,6 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     report.set_defaults(handler=_report)
 
-    from autograder.audit import DEFAULT_TIME_LIMIT as AUDIT_TIME_LIMIT
     from autograder.audit_report import FORMATS as AUDIT_FORMATS
 
     audit = commands.add_parser(
@@ -168,9 +167,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", choices=AUDIT_FORMATS, default="table", help="table (default), json or html")
     audit.add_argument("--output", metavar="FILE", help="write the report to FILE instead of the terminal")
     audit.add_argument("--jobs", type=int, metavar="N", help="graders side by side (default: one per CPU)")
-    audit.add_argument("--time-limit", type=float, default=AUDIT_TIME_LIMIT, metavar="SECONDS",
-                       help=f"seconds each check may take on a mutant (default: {AUDIT_TIME_LIMIT:g}; a mutant "
-                            "that loops is killed by its timeout)")
+    audit.add_argument("--time-limit", type=float, metavar="SECONDS",
+                       help="seconds each check may take on a mutant (default: the course's, as for students; a "
+                            "mutant that loops is killed by its timeout)")
     audit.add_argument("--course", metavar="DIR", help="the course directory")
     audit.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     audit.set_defaults(handler=_audit)
@@ -269,7 +268,7 @@ def _audit(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if not args.time_limit > 0:
+    if args.time_limit is not None and not args.time_limit > 0:
         raise UsageError(f"--time-limit must be positive, got {args.time_limit:g}")
     try:
         operators = operators_named(args.operators) if args.operators else OPERATORS

@@ -187,19 +187,23 @@ class Grader:
 
     def grade_many(self, submissions: Iterable[Path], *, only: Iterable[str] = (),
                    on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
-                   ) -> list[Result | SubmissionError]:
+                   stop_at_first_loss: bool = False) -> list[Result | SubmissionError]:
         """Grade submissions one after another in a single pytest session, which collects the
         checks once (a tenth of a second saved per submission).
 
         `submissions` is read lazily, so it may be fed from a queue. Each outcome is the
         submission's `Result`, or the `SubmissionError` that says why it could not be opened;
         `on_graded` hears of each as soon as it is known, so a caller can store it at once.
+        With `stop_at_first_loss`, a submission's grading stops after the first check that does
+        not pass, and its result holds only the checks run so far: for a caller that only asks
+        whether a submission loses points (the audit), never for a grade.
 
         Raises:
             UsageError: `only` names an unknown exercise.
             CourseError: a check file is broken.
         """
-        return self._run(((path, str(path)) for path in submissions), only, on_graded=on_graded)
+        return self._run(((path, str(path)) for path in submissions), only, on_graded=on_graded,
+                         stop_at_first_loss=stop_at_first_loss)
 
     def checks(self, *, only: Iterable[str] = ()) -> tuple[CheckInfo, ...]:
         """What every check of the course (or of the exercises in `only`) is: its id, name,
@@ -216,14 +220,15 @@ class Grader:
              on_collected: Callable[[int], None] | None = None,
              on_result: Callable[[str, Status], None] | None = None,
              on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
-             ) -> list[Result | SubmissionError]:
+             stop_at_first_loss: bool = False) -> list[Result | SubmissionError]:
         return self._session(submissions, only, on_collected=on_collected, on_result=on_result,
-                             on_graded=on_graded).outcomes
+                             on_graded=on_graded, stop_at_first_loss=stop_at_first_loss).outcomes
 
     def _session(self, submissions: Iterable[tuple[Path, str]], only: Iterable[str], *,
                  on_collected: Callable[[int], None] | None = None,
                  on_result: Callable[[str, Status], None] | None = None,
-                 on_graded: Callable[[Path, Result | SubmissionError], None] | None = None) -> _Loop:
+                 on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
+                 stop_at_first_loss: bool = False) -> _Loop:
         """One pytest session: collect the checks, then grade each submission in turn."""
         exercises = self.course.select(only)
         files = [str(f) for ex in exercises for f in ex.check_files(hidden=self.hidden)]
@@ -233,7 +238,7 @@ class Grader:
         grading = Grading(runner=self._runner, references=self._references, devices=devices,
                           time_limit=self.time_limit, brief_reports=True, reveal=self.reveal)
         loop = _Loop(self, grading, exercises, submissions, on_collected=on_collected, on_result=on_result,
-                     on_graded=on_graded)
+                     on_graded=on_graded, stop_at_first_loss=stop_at_first_loss)
         code = self._run_pytest(files, grading, loop)
         if loop.error is not None:
             raise loop.error
@@ -289,8 +294,10 @@ class _Loop:
     def __init__(self, grader: Grader, grading: Grading, exercises: tuple[Exercise, ...],
                  submissions: Iterable[tuple[Path, str]], *,
                  on_collected: Callable[[int], None] | None, on_result: Callable[[str, Status], None] | None,
-                 on_graded: Callable[[Path, Result | SubmissionError], None] | None) -> None:
+                 on_graded: Callable[[Path, Result | SubmissionError], None] | None,
+                 stop_at_first_loss: bool = False) -> None:
         self.grader = grader
+        self.stop_at_first_loss = stop_at_first_loss
         self.grading = grading
         self.exercises = exercises
         self.submissions = submissions
@@ -334,6 +341,12 @@ class _Loop:
                     for i, item in enumerate(items):
                         nextitem = items[i + 1] if i + 1 < len(items) else None
                         item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                        if self.stop_at_first_loss and not grading.collector.all_passed and nextitem is not None:
+                            # The item was torn down only as far as the next one needs: finish the
+                            # teardown, as pytest does after its last item, or the next submission's
+                            # first set-up finds fixtures of this one still standing.
+                            item.session._setupstate.teardown_exact(None)
+                            break
                 finally:
                     report = runner.report
                     runner.unload()

@@ -49,7 +49,8 @@ class Site:
     #: the enclosing function's return annotation and (name, annotation) of its parameters
     returns: str | None = None
     params: tuple[tuple[str, str | None], ...] = ()
-    #: a literal whose type cannot matter (a `for` loop's iterable, `isinstance`'s second argument)
+    #: a literal whose type cannot matter (a `for` loop's iterable, `isinstance`'s second argument,
+    #: the right of `in`, a value unpacked at once)
     type_free: bool = False
 
 
@@ -503,10 +504,31 @@ class TupleToList(Operator):
             yield cst.List(elements=node.elements)
 
 
+class SwapOption(Operator):
+    name = "swap-option"
+    group = "pytorch"
+    description = "a torch option swapped: fan_in and fan_out, relu and linear gain, mean and sum reduction"
+    _SWAPS: ClassVar[dict[str, dict[str, tuple[str, ...]]]] = {
+        "mode": {"fan_in": ("fan_out",), "fan_out": ("fan_in",)},
+        # not relu ↔ leaky_relu: with the default slope 0 their gains are the same
+        "nonlinearity": {"relu": ("linear",), "linear": ("relu",)},
+        "reduction": {"mean": ("sum",), "sum": ("mean",)},
+        "padding": {"same": ("valid",), "valid": ("same",)},
+    }
+
+    def mutate(self, node: cst.CSTNode, site: Site) -> Iterator[Replacement]:
+        if not (isinstance(node, cst.Arg) and node.keyword is not None and isinstance(node.value, cst.SimpleString)):
+            return
+        value = node.value.evaluated_value
+        quote = node.value.quote
+        for other in self._SWAPS.get(node.keyword.value, {}).get(value if isinstance(value, str) else "", ()):
+            yield node.with_changes(value=cst.SimpleString(f"{quote}{other}{quote}"))
+
+
 #: every operator, the specific ones first: a mutant two operators make is named after the first
 OPERATORS: tuple[Operator, ...] = (
     DropChainCall(), DropTo(), InsertDetach(), CopyBeforeView(), ViewReshape(), UnsqueezeDim(), ChangeDim(),
-    DropActivation(), ForwardCall(), DropMode(), DropZeroGrad(), PlainContainer(), TupleToList(),
+    DropActivation(), ForwardCall(), DropMode(), DropZeroGrad(), PlainContainer(), TupleToList(), SwapOption(),
     Arithmetic(), Comparison(), IntegerConstant(), DropRaise(), DropStatement(), SwapArguments(), ConstantReturn(),
 )
 
@@ -554,6 +576,13 @@ class _Sites(cst.CSTVisitor):
             self._enter(node)
         if isinstance(node, cst.For):
             self.type_free.add(id(node.iter))
+        if isinstance(node, cst.Comparison):  # x in (a, b): membership is the same in a list
+            self.type_free.update(id(t.comparator) for t in node.comparisons
+                                  if isinstance(t.operator, cst.In | cst.NotIn))
+        if isinstance(node, cst.Assign) and all(isinstance(t.target, cst.Tuple | cst.List) for t in node.targets):
+            value = node.value  # a, b = (x, y): unpacked at once
+            branches = (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,)
+            self.type_free.update(id(branch) for branch in branches)
         if isinstance(node, cst.Tuple | cst.List) and id(node) in self.type_free:
             self.type_free.update(id(element.value) for element in node.elements)  # unpacked by the loop
         if _callee(node) in ("isinstance", "issubclass"):

@@ -192,6 +192,11 @@ class Collector:
         if self.on_result is not None:
             self.on_result(info.exercise, run.status)
 
+    @property
+    def all_passed(self) -> bool:
+        """Every run recorded so far passed (so no point is lost yet)."""
+        return all(run.status is Status.PASSED for check in self.checks.values() for run in check.runs)
+
     def results(self) -> dict[str, list[CheckResult]]:
         """Check results grouped by exercise name, each counted as its ``requires`` marker says
         (a gate counts as gated itself: requirements chain)."""

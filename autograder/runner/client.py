@@ -61,7 +61,7 @@ from autograder.runner.proxy import Remote, describe_call
 __all__ = ["Runner"]
 
 #: Probes that call their first argument (see `probes`).
-_CALLING_PROBES = frozenset({"forward_trace", "gradients"})
+_CALLING_PROBES = frozenset({"forward_trace", "output_shapes", "gradients"})
 
 _CRASH_HINT = ("the process ends on os._exit(), a crash in native code, or a resource limit "
                "(memory, CPU time, file size, processes)")

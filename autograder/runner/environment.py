@@ -30,6 +30,9 @@ class Environment:
     cuda_available: bool | None = None
     #: what torch.cuda.device_count() answers (None: the truth)
     cuda_device_count: int | None = None
+    #: the device tensors and modules are made on when no device is named ("meta": build a large
+    #: model without drawing its weights; None: torch's default)
+    default_device: str | None = None
     #: what must not be called: dotted names of callables ("torch.Tensor.item", refused under every
     #: alias of the same object) and ATen operators ("aten::convolution", refused however reached)
     forbidden: tuple[str, ...] = field(default_factory=tuple)
@@ -42,23 +45,28 @@ class Environment:
     def to_dict(self) -> dict[str, Any]:
         return {"cuda_available": self.cuda_available,
                 "cuda_device_count": self.cuda_device_count,
+                "default_device": self.default_device,
                 "forbidden": list(self.forbidden)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Environment:
         available, count = data.get("cuda_available"), data.get("cuda_device_count")
         forbidden = data.get("forbidden", [])
+        default_device = data.get("default_device")
+        if default_device is not None and type(default_device) is not str:
+            raise ValueError("default_device must be a device name or None")
         if available is not None and type(available) is not bool:
             raise ValueError("cuda_available must be a bool or None")
         if count is not None and type(count) is not int:
             raise ValueError("cuda_device_count must be an int or None")
         if type(forbidden) is not list or not all(type(n) is str for n in forbidden):
             raise ValueError("forbidden must be a list of names")
-        return cls(available, count, tuple(forbidden))
+        return cls(available, count, default_device, tuple(forbidden))
 
     @property
     def is_default(self) -> bool:
-        return self.cuda_available is None and self.cuda_device_count is None and not self.forbidden
+        return (self.cuda_available is None and self.cuda_device_count is None and self.default_device is None
+                and not self.forbidden)
 
 
 def seed(value: int) -> None:
@@ -87,6 +95,12 @@ def check_forbidden(names: tuple[str, ...]) -> None:
         if is_operator(name):
             if not hasattr(torch.ops.aten, name.removeprefix("aten::")):
                 raise ValueError(f"cannot forbid {name!r}: torch has no such ATen operator")
+            if torch._C._dispatch_has_kernel_for_dispatch_key(name, "CompositeImplicitAutograd"):
+                # It is rewritten into other operators before any mode sees it: forbidding it
+                # would refuse nothing.
+                raise ValueError(f"cannot forbid {name!r}: torch turns it into other operators before it runs; "
+                                 "forbid those it becomes (e.g. aten::convolution for aten::conv2d, "
+                                 "aten::max_pool2d_with_indices for aten::max_pool2d) or its Python name")
         else:
             _resolve_owner(name)
 
@@ -145,6 +159,8 @@ def applied(env: Environment) -> Iterator[list[str]]:
 
             patch(owner, name, refuse)
         with contextlib.ExitStack() as modes:
+            if env.default_device is not None:
+                modes.enter_context(torch.device(env.default_device))
             # The patch refuses the name; the modes refuse the same function under any other name
             # (torch.conv2d is F.conv2d, nn.Linear calls torch._C._nn.linear) and the operator
             # however it is reached.

@@ -66,6 +66,51 @@ def forward_trace(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
     return fired
 
 
+def _describe(tensor: torch.Tensor) -> dict[str, Any]:
+    return {"shape": list(tensor.shape), "dtype": str(tensor.dtype).removeprefix("torch."),
+            "device": str(tensor.device), "requires_grad": bool(tensor.requires_grad)}
+
+
+def module_summary(module: Any) -> dict[str, Any]:
+    """What a module is made of, without its values (fast for large models): its class, mode,
+    parameters and buffers (shape, dtype, device, requires_grad) and every submodule by name.
+
+    Returns {"type", "training", "parameters": {name: {...}}, "buffers": {name: {...}},
+             "modules": [{"name", "type", "training"}, ...] (in registration order, itself excluded)}.
+    """
+    if not isinstance(module, torch.nn.Module):
+        raise ProbeError(f"expected an nn.Module, got {type(module).__name__}")
+    return {
+        "type": type(module).__name__,
+        "training": module.training,
+        "parameters": {name: _describe(p) for name, p in module.named_parameters()},
+        "buffers": {name: _describe(b) for name, b in module.named_buffers()},
+        "modules": [{"name": name, "type": type(sub).__name__, "training": sub.training}
+                    for name, sub in module.named_modules() if name],
+    }
+
+
+def output_shapes(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    """Call module(*args, **kwargs) and return (name, output shape) of every submodule without
+    children of its own, in the order they ran. On the `meta` device this traces a large model's
+    shapes without computing anything."""
+    if not isinstance(module, torch.nn.Module):
+        raise ProbeError(f"expected an nn.Module, got {type(module).__name__}")
+    seen: list[tuple[str, list[int]]] = []
+
+    def record(name: str, output: Any) -> None:
+        seen.append((name, list(output.shape) if isinstance(output, torch.Tensor) else []))
+
+    handles = [sub.register_forward_hook(lambda _m, _i, out, _name=name: record(_name, out))
+               for name, sub in module.named_modules() if name and not any(True for _ in sub.children())]
+    try:
+        module(*args, **kwargs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seen
+
+
 def gradients(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_output: Any) -> dict[str, Any]:
     """Run fn on fresh leaf copies of the tensor arguments that require grad, back-propagate
     `grad_output` (ones when None) and report where gradients arrived.
@@ -99,5 +144,6 @@ def gradients(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_outpu
 #: The closed table of probes, by the name a request uses.
 PROBES: dict[str, Callable[..., Any]] = {
     fn.__name__: fn
-    for fn in (shares_memory, same_object, named_parameters, forward_trace, gradients)
+    for fn in (shares_memory, same_object, named_parameters, module_summary, forward_trace, output_shapes,
+               gradients)
 }

@@ -148,6 +148,16 @@ def test_an_unknown_operator_is_the_courses_error(checks: dict[str, CheckResult]
     assert "aten::convolutoin" in check.message and "no such ATen operator" in check.message
 
 
+def test_an_operator_torch_rewrites_is_refused_as_a_course_error():
+    """aten::conv2d never reaches a dispatch mode (torch turns it into aten::convolution first):
+    forbidding it would refuse nothing, so forbid says so."""
+    from autograder.runner.environment import check_forbidden
+
+    with pytest.raises(ValueError, match=r"aten::conv2d.*turns it into other operators"):
+        check_forbidden(("aten::conv2d",))
+    check_forbidden(("aten::convolution", "torch.nn.functional.linear"))
+
+
 def test_an_unknown_name_is_refused_before_the_student_runs(tmp_path: Path):
     """The name is checked in the grader: the student's function is never called."""
     solution = SOLUTION.replace('    if way == "F.linear":', '    print("called")\n    if way == "F.linear":')

@@ -211,3 +211,16 @@ def test_broken_sources_are_course_errors():
         make_mutants("def f(:\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n", exercise="ex")
     with pytest.raises(CourseError, match="no ### BEGIN SOLUTION region"):
         make_mutants("x = 1\n", exercise="ex")
+
+
+def test_swap_option():
+    body = 'nn.init.kaiming_normal_(x, mode="fan_in", nonlinearity="relu")\nreturn x'
+    assert changed("swap-option", body, signature="def f(x):") == {
+        'nn.init.kaiming_normal_(x, mode="fan_out", nonlinearity="relu") | return x',
+        'nn.init.kaiming_normal_(x, mode="fan_in", nonlinearity="linear") | return x'}
+
+
+def test_tuple_to_list_skips_membership_and_unpacking():
+    body = 'a, b = (x, x) if isinstance(x, int) else x\nif y not in ("max", "avg"):\n    return (a, b)\nreturn b'
+    assert changed("tuple-to-list", body, signature="def f(x, y):") == {
+        'a, b = (x, x) if isinstance(x, int) else x | if y not in ("max", "avg"): | return [a, b] | return b'}
