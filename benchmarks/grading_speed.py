@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _course import FOUNDATION
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -42,7 +44,7 @@ def _seconds(command: list[str]) -> float:
 
 
 def cold(repeat: int) -> tuple[float, float]:
-    grade = [sys.executable, "-m", "autograder", "grade", "solutions", "--format", "json"]
+    grade = [sys.executable, "-m", "autograder", "grade", "solutions", "--format", "json", "--only", *FOUNDATION]
     bare = [sys.executable, "-c", "import torch, torchvision"]
     _seconds(bare)  # the first run after a build also fills the page cache
     grades, bares = [], []
@@ -71,14 +73,14 @@ def warm(submissions: list[Path], rounds: int) -> tuple[list[float], list[tuple[
     with Grader(Course(ROOT), runner="sandbox") as sandbox, Grader(Course(ROOT), runner="inprocess") as inprocess:
         sandbox.runner.warm_up()
         for grader in (sandbox, inprocess):
-            grader.grade(submissions[0])  # imports the checks and the references once
+            grader.grade(submissions[0], only=FOUNDATION)  # imports the checks and the references once
         stamps = [time.perf_counter()]
 
         def graded(path: Path, result: Any) -> None:
             stamps.append(time.perf_counter())
             assert result.score == result.max_score, f"{path}: {result}"
 
-        sandbox.grade_many(submissions, on_graded=graded)  # one pytest session, as a course is graded
+        sandbox.grade_many(submissions, only=FOUNDATION, on_graded=graded)  # one pytest session, as a course is graded
         times = [end - start for start, end in itertools.pairwise(stamps)]
         block = submissions[:10]
         pairs = []
@@ -86,7 +88,7 @@ def warm(submissions: list[Path], rounds: int) -> tuple[list[float], list[tuple[
             pair = []
             for grader in (sandbox, inprocess):
                 started = time.perf_counter()
-                grader.grade_many(block)
+                grader.grade_many(block, only=FOUNDATION)
                 pair.append((time.perf_counter() - started) / len(block))
             pairs.append((pair[0], pair[1]))
         memory = {"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -132,10 +134,10 @@ def _worker(paths: list[str], ready: Any, go: Any) -> float:
 
     with Grader(Course(ROOT), runner="sandbox") as grader:
         grader.runner.warm_up()
-        grader.grade(Path(paths[0]))
+        grader.grade(Path(paths[0]), only=FOUNDATION)
         ready.wait()
         go.wait()
-        grader.grade_many(Path(path) for path in paths)
+        grader.grade_many((Path(path) for path in paths), only=FOUNDATION)
         return time.perf_counter()
 
 

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from _course import FOUNDATION
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -79,13 +81,13 @@ def main() -> None:
             }
             for grader, _ in variants.values():
                 grader.runner.warm_up()
-                grader.grade(block[0])  # checks and references imported once
+                grader.grade(block[0], only=FOUNDATION)  # checks and references imported once
             times: dict[str, list[float]] = {name: [] for name in variants}
             for _ in range(args.rounds):
                 for name, (grader, patch) in variants.items():
                     with patch():
                         started = time.perf_counter()
-                        results = grader.grade_many(block)
+                        results = grader.grade_many(block, only=FOUNDATION)
                         times[name].append((time.perf_counter() - started) / len(block))
                     assert all(r.score == r.max_score for r in results), name
     base = times["baseline"]

@@ -19,18 +19,21 @@ import sys
 import time
 from pathlib import Path
 
+from _course import FOUNDATION
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The child: what a script grading from Python does, stamped against the parent's start time.
-_SCRIPT = """
+_SCRIPT = f"ONLY = {FOUNDATION!r}\n" + """
 import json, sys, time
 started = float(sys.argv[1])
 from pathlib import Path
 from autograder import Course, Grader
+
 imported = time.monotonic()
 with Grader(Course.find(".")) as grader:
     built = time.monotonic()
-    result = grader.grade(Path("solutions"))
+    result = grader.grade(Path("solutions"), only=ONLY)
     graded = time.monotonic()
     assert result.score == result.max_score, result
 print(json.dumps({"import": imported - started, "grader": built - started, "first": graded - started}))

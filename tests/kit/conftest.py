@@ -17,6 +17,9 @@ from autograder.catalog import Course
 from autograder.grading import Grader
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The course's exercises, by name, and its maximum: 10 points each.
+EXERCISES = sorted(p.stem for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))
+MAX_SCORE = 10 * len(EXERCISES)
 #: Short limits keep hostile scenarios (hangs, sleeps) quick; honest checks take milliseconds.
 TIME_LIMIT = 3.0
 

@@ -33,12 +33,14 @@ _graded: dict[str, Result] = {}
 
 
 def _partly_wrong(folder: Path) -> Path:
-    """The reference, except: batching adds the wrong dimension, mlp forgets its ReLU, views is the untouched
-    stub, device.py is missing (a failure in the first exercise puts one in the browser's screenshot)."""
+    """The reference, except: alexnet calls its layers' forward (a failure in the first exercise puts one
+    in the browser's screenshot), batching adds the wrong dimension, mlp forgets its ReLU, views is the
+    untouched stub, device.py is missing."""
     folder.mkdir(parents=True, exist_ok=True)
     for module in (ROOT / "solutions").glob("*.py"):
         shutil.copy(module, folder / module.name)
-    for scenario, module in (("batching-wrong-unsqueeze-1", "batching"), ("mlp-wrong-missing-relu", "mlp")):
+    for scenario, module in (("alexnet-wrong-forward-calls", "alexnet"), ("batching-wrong-unsqueeze-1", "batching"),
+                             ("mlp-wrong-missing-relu", "mlp")):
         shutil.copy(ROOT / f"tests/kit/scenarios/{scenario}/submission/{module}.py", folder / f"{module}.py")
     shutil.copy(ROOT / "exercises/views.py", folder / "views.py")
     (folder / "device.py").unlink()

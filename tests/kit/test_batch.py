@@ -17,15 +17,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import EXERCISES, MAX_SCORE, ROOT
 
 from autograder.batch import GradingOptions, LocalWorkers, course_version, discover, run_batch
 from autograder.catalog import Course
 from autograder.gradebook import SCHEMA_VERSION, Gradebook
 from autograder.result import Status
 from autograder.submission import MAX_BYTES
-
-EXERCISES = [ex.name for ex in Course(ROOT).exercises()]
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> None:
@@ -55,7 +53,7 @@ def make_submissions(folder: Path) -> dict[str, str]:
     return {
         "alice": "full", "bob": "zero", "carol": "partial", "dave": "partial-or-zero",
         "corrupt": "not a readable zip file", "empty": "not a readable zip file", "escape": "unsafe path",
-        "bomb": "larger than", "erin": "is a single module, but 6 exercises are graded",
+        "bomb": "larger than", "erin": f"is a single module, but {len(EXERCISES)} exercises are graded",
         "frank smith": "is not a valid student id", "notes": "is not a directory, a .zip, a .py or an .ipynb",
     }
 
@@ -322,7 +320,7 @@ def test_a_real_batch_exports_and_reports(graded, tmp_path, capsys):
     assert main(["export", str(gradebook), "--format", "csv"]) == ExitCode.OK
     rows = {row["student"]: row for row in csv.DictReader(capsys.readouterr().out.splitlines())}
     assert set(rows) == set(expected)
-    assert rows["alice"]["status"] == "graded" and rows["alice"]["total"] == rows["alice"]["max"] == "60"
+    assert rows["alice"]["status"] == "graded" and rows["alice"]["total"] == rows["alice"]["max"] == str(MAX_SCORE)
     assert rows["bob"]["total"] == "0" and rows["corrupt"]["status"] == "not graded"
     assert "not a readable zip file" in rows["corrupt"]["error"]
     assert [e.name for e in Course(ROOT).exercises()] == [c for c in rows["alice"] if c in EXERCISES]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import EXERCISES
 
 from autograder.catalog import COURSE_ENV, Course, is_exercise_module
 from autograder.errors import CourseError, UsageError
-
-EXERCISES = ["batching", "device", "mlp", "padding", "param_list", "views"]
 
 
 def test_exercises_with_titles_and_check_files(course):
@@ -23,7 +22,7 @@ def test_exercises_with_titles_and_check_files(course):
 def test_select_keeps_course_order_and_rejects_unknown_names(course):
     assert [ex.name for ex in course.select(["views", "mlp.py"])] == ["mlp", "views"]
     assert len(course.select([])) == len(EXERCISES)
-    with pytest.raises(UsageError, match=r"unknown exercise nope .*choose from batching"):
+    with pytest.raises(UsageError, match=rf"unknown exercise nope .*choose from {EXERCISES[0]}"):
         course.select(["nope"])
 
 

@@ -6,6 +6,7 @@ import shutil
 import zipfile
 
 import pytest
+from conftest import MAX_SCORE
 
 from autograder.errors import CourseError, SubmissionError, UsageError
 from autograder.grading import Grader
@@ -31,7 +32,7 @@ def _without_times(result):
 @pytest.mark.parametrize("which", ["grader", "inprocess_grader"])
 def test_reference_solutions_score_full_marks(request, course, which):
     result = request.getfixturevalue(which).grade(course.solutions)
-    assert result.max_score == 60 and result.score == 60
+    assert result.max_score == MAX_SCORE and result.score == MAX_SCORE
     assert all(ex.max_score == 10 for ex in result.exercises)
     assert {c.status for c in result.checks} == {Status.PASSED}
     assert "cpu" in result.devices and "meta" in result.devices
@@ -39,7 +40,7 @@ def test_reference_solutions_score_full_marks(request, course, which):
 
 def test_stubs_score_zero_and_every_check_is_not_attempted(grader, course):
     result = grader.grade(course.exercises_dir)
-    assert result.score == 0 and result.max_score == 60
+    assert result.score == 0 and result.max_score == MAX_SCORE
     assert {c.status for c in result.checks} == {Status.NOT_ATTEMPTED}
     assert all("NotImplementedError" in c.message for c in result.checks)
 

@@ -16,11 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import EXERCISES as COURSE_EXERCISES
 from conftest import ROOT
 
 from autograder.stubs import strip_solutions
 
-EXERCISES = ["batching", "device", "kit_location", "mlp", "padding", "param_list", "views"]
+#: the course's exercises and the probe this test adds
+EXERCISES = sorted([*COURSE_EXERCISES, "kit_location"])
 
 # A probe exercise: the submission's process (the zygote's child, started with `python -I`, which
 # ignores PYTHONPATH) says where it imported the kit from; the check compares it with the grader's.

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TIME_LIMIT, needs_full_sandbox
+from conftest import MAX_SCORE, ROOT, TIME_LIMIT, needs_full_sandbox
 
 import autograder
 from autograder.grading import Grader
@@ -281,7 +281,7 @@ def test_a_correct_submission_next_to_a_hostile_one_keeps_full_marks(grader, cou
     bad = grader.grade(hostile, only=["mlp", "padding", "views"])
     assert bad.score == 0
     good = grader.grade(course.solutions)
-    assert good.score == good.max_score == 60
+    assert good.score == good.max_score == MAX_SCORE
     assert {c.status for c in good.checks} == {Status.PASSED}
 
 

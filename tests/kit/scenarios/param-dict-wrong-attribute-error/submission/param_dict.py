@@ -1,0 +1,17 @@
+"""Parameters by name (ParameterDict)."""
+
+import torch
+from torch import nn
+
+
+class MyDictDense(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.params = nn.ParameterDict({
+            "linear1": nn.Parameter(torch.randn(4, 4)),
+            "linear2": nn.Parameter(torch.randn(4, 1)),
+        })
+        self.params.update({"linear3": nn.Parameter(torch.randn(4, 2))})
+
+    def forward(self, x, choice="linear1"):
+        return torch.mm(x, self.params[choice])

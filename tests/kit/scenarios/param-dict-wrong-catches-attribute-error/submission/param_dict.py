@@ -1,0 +1,21 @@
+"""Parameters by name (ParameterDict)."""
+
+import torch
+from torch import nn
+
+
+class MyDictDense(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.params = nn.ParameterDict({
+            "linear1": nn.Parameter(torch.randn(4, 4)),
+            "linear2": nn.Parameter(torch.randn(4, 1)),
+        })
+        self.params.update({"linear3": nn.Parameter(torch.randn(4, 2))})
+
+    def forward(self, x, choice="linear1"):
+        try:
+            weight = self.params[choice]
+        except AttributeError:
+            raise KeyError(f"{choice!r} is not one of {list(self.params.keys())}") from None
+        return x @ weight

@@ -1,0 +1,22 @@
+"""Parameters by name (ParameterDict)."""
+
+import torch
+from torch import nn
+
+
+class MyDictDense(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.params = nn.ParameterDict({
+            "linear1": nn.Parameter(torch.randn(4, 4)),
+            "linear2": nn.Parameter(torch.randn(4, 1)),
+        })
+        self.params.update({"linear3": nn.Parameter(torch.randn(4, 2))})
+
+    def forward(self, x, choice="linear1"):
+        if choice not in self.params:
+            raise KeyError(f"unknown choice {choice!r}: expected one of {', '.join(self.params.keys())}")
+        names = list(self.params.keys())
+        products = torch.cat([x @ self.params[name] for name in names], dim=1)
+        start = sum(self.params[name].shape[1] for name in names[:names.index(choice)])
+        return products[:, start:start + self.params[choice].shape[1]]
