@@ -525,10 +525,21 @@ class SwapOption(Operator):
             yield node.with_changes(value=cst.SimpleString(f"{quote}{other}{quote}"))
 
 
+class AssumeOneGpu(Operator):
+    name = "assume-one-gpu"
+    group = "pytorch"
+    description = "torch.cuda.device_count() taken as int(torch.cuda.is_available()): at most one GPU assumed"
+
+    def mutate(self, node: cst.CSTNode, site: Site) -> Iterator[Replacement]:
+        if _callee(node) == "torch.cuda.device_count":
+            yield cst.parse_expression("int(torch.cuda.is_available())")
+
+
 #: every operator, the specific ones first: a mutant two operators make is named after the first
 OPERATORS: tuple[Operator, ...] = (
     DropChainCall(), DropTo(), InsertDetach(), CopyBeforeView(), ViewReshape(), UnsqueezeDim(), ChangeDim(),
     DropActivation(), ForwardCall(), DropMode(), DropZeroGrad(), PlainContainer(), TupleToList(), SwapOption(),
+    AssumeOneGpu(),
     Arithmetic(), Comparison(), IntegerConstant(), DropRaise(), DropStatement(), SwapArguments(), ConstantReturn(),
 )
 

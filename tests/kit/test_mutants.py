@@ -224,3 +224,9 @@ def test_tuple_to_list_skips_membership_and_unpacking():
     body = 'a, b = (x, x) if isinstance(x, int) else x\nif y not in ("max", "avg"):\n    return (a, b)\nreturn b'
     assert changed("tuple-to-list", body, signature="def f(x, y):") == {
         'a, b = (x, x) if isinstance(x, int) else x | if y not in ("max", "avg"): | return [a, b] | return b'}
+
+
+def test_assume_one_gpu():
+    body = "if i < torch.cuda.device_count():\n    return i\nreturn -1"
+    assert changed("assume-one-gpu", body, signature="def f(i):") == {
+        "if i < int(torch.cuda.is_available()): | return i | return -1"}
