@@ -89,8 +89,8 @@ def test_make_config_fresh_each_call(student):
         make_config(**overrides)
         config = make_config()
         expect(config == DEFAULTS,
-               f"after {show_call('make_config', **overrides)}, make_config() returned {config!r}; expected the "
-               f"defaults {DEFAULTS!r}", hint=FRESH_HINT)
+               f"after {show_call('make_config', **overrides)}, make_config() returned {config!r}, which are not "
+               "the documented defaults: the earlier call changed them", hint=FRESH_HINT)
         config = make_config(batch_size=8)
         expect(config == {**DEFAULTS, "batch_size": 8},
                f"after {show_call('make_config', **overrides)}, make_config(batch_size=8) returned {config!r}",

@@ -36,7 +36,7 @@ def test_the_course_checks_kill_every_mutant(course: Course, course_audit: Audit
         made_by = {groups[v.mutant.operator] for v in ex.verdicts}
         # Every exercise whose solution uses torch gets PyTorch mistakes too (hyperparams is arithmetic).
         uses_torch = "import torch" in (course.solution_source(ex.exercise) or "")
-        assert made_by == ({"general", "pytorch"} if uses_torch else {"general"}), \
+        assert "general" in made_by and ("pytorch" in made_by or not uses_torch), \
             f"{ex.exercise}: mutants only from {made_by}"
         assert ex.killed + ex.equivalent == ex.made and ex.score == 1.0
 
