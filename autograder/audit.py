@@ -310,16 +310,15 @@ def _make_grader(course: str, time_limit: float | None) -> Any:
 def _grade_chunk(grader: Any, exercise: str, chunk: list[tuple[int, Path]]) -> list[_Graded]:
     from autograder.result import Result
 
-    index_of = {folder: index for index, folder in chunk}
     out: list[_Graded] = []
     # A mutant is killed by its first lost point: the checks after it need not run.
-    outcomes = grader.grade_many(list(index_of), only=[exercise], stop_at_first_loss=True)
-    for folder, outcome in zip(index_of, outcomes, strict=True):
+    outcomes = grader.grade_many([folder for _, folder in chunk], only=[exercise], stop_at_first_loss=True)
+    for (index, _), outcome in zip(chunk, outcomes, strict=True):
         if not isinstance(outcome, Result):
-            out.append(_Graded(index_of[folder], 0.0, 0.0, (), error=str(outcome)))
+            out.append(_Graded(index, 0.0, 0.0, (), error=str(outcome)))
             continue
         failed = tuple(check.name for ex in outcome.exercises for check in ex.checks if check.score < check.max_score)
-        out.append(_Graded(index_of[folder], outcome.score, outcome.max_score, failed))
+        out.append(_Graded(index, outcome.score, outcome.max_score, failed))
     return out
 
 
