@@ -22,6 +22,7 @@ check reads the same whether student code runs in-process or in a sandbox. Envir
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -32,18 +33,22 @@ from typing import Any, NamedTuple
 
 import torch
 
-from autograder.outcomes import CheckFailed, CourseFault, StudentRaised
+from autograder.outcomes import CheckFailed, CourseFault, NotAttempted, StudentRaised
 from autograder.result import Visibility
+from autograder.runner._child import TAKE_MAX
 from autograder.runner.client import Runner
 from autograder.runner.environment import check_forbidden
 from autograder.runner.proxy import Remote, describe_call
 
 __all__ = [
     "COPY_CAUSE",
+    "NUMBER_TOLERANCE",
+    "TAKE_MAX",
     "VIEW_CAUSE",
     "CheckContext",
     "Gradients",
     "default_device",
+    "entry",
     "expect",
     "expect_close",
     "expect_copy",
@@ -64,8 +69,10 @@ __all__ = [
     "module_summary",
     "named_parameters",
     "output_shapes",
+    "records_graph",
     "same_object",
     "shares_memory",
+    "take",
     "tolerance",
     "type_name",
 ]
@@ -162,7 +169,19 @@ def tolerance(dtype: torch.dtype, device: torch.device | str) -> tuple[float, fl
     return (2e-3, 1e-3) if kind == "cuda" else (1.3e-6, 1e-5)
 
 
-def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result", rtol: float | None = None,
+def _not_placeholder(actual: Any, what: str) -> None:
+    """A stub's `...` left in place (an unanswered question) is not attempted, not wrong."""
+    if actual is Ellipsis:
+        raise NotAttempted(f"not attempted yet: {what} is still the stub's placeholder `...`",
+                           hint="replace the `...` with your answer")
+
+
+#: (rtol, atol) for Python numbers in `expect_close`: a loss or an accuracy computed in float32
+#: and turned into a float, in any correct order of operations
+NUMBER_TOLERANCE = (1e-5, 1e-8)
+
+
+def expect_close(actual: Any, expected: Any, *, what: str = "the result", rtol: float | None = None,
                  atol: float | None = None, check_dtype: bool = True, hint: str = "") -> None:
     """Check that `actual` is a tensor like `expected`: type, then dtype, device, shape, values.
 
@@ -170,8 +189,17 @@ def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result
     `tolerance()` defaults, which every message names; public checks show the largest difference
     and the first wrong element with its expected value, hidden checks only how far off the
     values are.
+
+    `expected` may also be a Python number (a loss, an accuracy): `actual` must then be a
+    Python number too (a float where a float is expected; a 0-d tensor is not one), within
+    `NUMBER_TOLERANCE` unless `rtol`/`atol` say otherwise; or a list or tuple of numbers or
+    tensors, compared item by item once its type and length match.
     """
     __tracebackhide__ = True
+    _not_placeholder(actual, what)
+    if not isinstance(expected, torch.Tensor):
+        _expect_close_numbers(actual, expected, what=what, rtol=rtol, atol=atol, hint=hint)
+        return
     if not isinstance(actual, torch.Tensor) or type(actual) not in (torch.Tensor, torch.nn.Parameter):
         fail(f"{what} should be a torch.Tensor, got {_show(actual)}", hint=hint)
     if check_dtype and actual.dtype != expected.dtype:
@@ -216,6 +244,40 @@ def expect_close(actual: Any, expected: torch.Tensor, *, what: str = "the result
          hint=hint)
 
 
+def _expect_close_numbers(actual: Any, expected: Any, *, what: str, rtol: float | None, atol: float | None,
+                          hint: str) -> None:
+    __tracebackhide__ = True
+    if isinstance(expected, (list, tuple)):
+        if type(actual) is not type(expected):
+            fail(f"{what} is {_article(type_name(actual))} ({_show(actual)}), expected {_article(type_name(expected))}",
+                 hint=hint)
+        if len(actual) != len(expected):
+            if _revealing():
+                fail(f"{what} has {len(actual)} items, expected {len(expected)}", hint=hint)
+            fail(f"{what} has {len(actual)} items, which is not the right number", hint=hint)
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            expect_close(a, e, what=f"{what}[{i}]", rtol=rtol, atol=atol, hint=hint)
+        return
+    if type(expected) not in (int, float):
+        raise CourseFault(f"expect_close compares tensors and numbers, not {type(expected).__name__} "
+                          f"(use expect_equal)")
+    allowed = (float,) if type(expected) is float else (int, float)
+    if type(actual) not in allowed:
+        wanted = "a float" if type(expected) is float else "a number"
+        advice = " (a tensor is not a Python number: use .item())" if isinstance(actual, torch.Tensor) else ""
+        fail(f"{what} should be {wanted}, got {_show(actual)}{advice}", hint=hint)
+    rtol = NUMBER_TOLERANCE[0] if rtol is None else rtol
+    atol = NUMBER_TOLERANCE[1] if atol is None else atol
+    if actual == expected or (math.isnan(actual) and math.isnan(expected)):
+        return
+    if abs(actual - expected) <= atol + rtol * abs(expected):  # torch.isclose's rule; false for nan
+        return
+    allowance = f"tolerance rtol={rtol:.2g}, atol={atol:.2g}"
+    if _revealing():
+        fail(f"{what} is {actual:.6g}, expected {expected:.6g} ({allowance})", hint=hint)
+    fail(f"{what} ({actual:.6g}) is not the reference's value ({allowance})", hint=hint)
+
+
 def expect_shape(actual: Any, shape: tuple[int, ...], *, what: str = "the result", hint: str = "") -> None:
     """Check that `actual` is a tensor of exactly this shape."""
     __tracebackhide__ = True
@@ -231,6 +293,7 @@ def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: 
     Containers are compared item by item, tensors with `expect_close`.
     """
     __tracebackhide__ = True
+    _not_placeholder(actual, what)
     if isinstance(expected, torch.Tensor):
         expect_close(actual, expected, what=what, hint=hint)
         return
@@ -258,6 +321,26 @@ def expect_equal(actual: Any, expected: Any, *, what: str = "the result", hint: 
         if _revealing():
             fail(f"{what} is {_show(actual)}, expected {_show(expected)}", hint=hint)
         fail(f"{what} is {_show(actual)}, which is not the right value", hint=hint)
+
+
+def entry(mapping: Any, key: Any, *, what: str = "the answers") -> Any:
+    """`mapping[key]`, failing the check (this check alone) when `mapping` is not a dict or has
+    no such key: one answer missing from a dict of answers costs only its own question."""
+    __tracebackhide__ = True
+    if isinstance(mapping, Remote):
+        if not mapping._type.endswith("dict"):
+            fail(f"{what} is {_article(type_name(mapping))} object, expected a dict")
+        try:
+            return mapping[key]
+        except StudentRaised as raised:
+            if raised.info.is_a("KeyError"):
+                fail(f"{what} has no entry {key!r}", hint="keep every key of the stub, and answer each question")
+            raise
+    if not isinstance(mapping, dict):
+        fail(f"{what} is {_article(type_name(mapping))} ({_show(mapping)}), expected a dict")
+    if key not in mapping:
+        fail(f"{what} has no entry {key!r}", hint="keep every key of the stub, and answer each question")
+    return mapping[key]
 
 
 def _readable(pattern: str) -> str:
@@ -429,6 +512,29 @@ def expect_normal(values: Any, *, std: float, mean: float = 0.0, what: str = "th
                  f"{expected:.4g} ± {allowed:.2g}", hint=hint)
 
 
+def take(iterable: Any, n: int, *, what: str = "the result") -> list[Any]:
+    """The first `n` items a student iterable yields, as plain data: ``take(loader, 3)`` is a
+    DataLoader's first three batches (each a list ``[x, y]``), read where the loader lives.
+    Fewer come back when it ends sooner; n is at most TAKE_MAX."""
+    __tracebackhide__ = True
+    if type(n) is not int or not 0 <= n <= TAKE_MAX:
+        raise CourseFault(f"take reads from 0 to {TAKE_MAX} items, not {n!r}")
+    if isinstance(iterable, Remote):
+        return list(_current().runner.take(iterable, n))
+    if not isinstance(iterable, (list, tuple, dict, str, bytes)):  # plain data that came back
+        fail(f"{what} is {_show(iterable)}, which cannot be iterated over")
+    return list(itertools.islice(iterable, n))
+
+
+def records_graph(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
+    """Call `fn` (student code) and return (its value, whether it recorded an autograd graph):
+    whether any torch operation it ran returned a tensor with a grad_fn. Under ``torch.no_grad()``
+    (or inference mode) none does, so a check can tell an evaluation that builds graphs it never
+    uses from one that does not."""
+    found = _current().runner.probe("records_graph", fn, tuple(args), dict(kwargs))
+    return found["value"], bool(found["graph"])
+
+
 def hold(value: Any) -> Any:
     """Put a copy of `value` in the student's process and return a handle to that copy.
 
@@ -453,11 +559,21 @@ def fetch(handle: Any) -> Any:
 
 
 @contextmanager
-def fake_cuda(*, available: bool, device_count: int | None = None) -> Iterator[None]:
-    """Make `torch.cuda.is_available()` (and `device_count()`) answer as given, for the
-    student's calls inside the block. Their code must not create CUDA tensors then."""
+def fake_cuda(*, available: bool, device_count: int | None = None, mps: bool = False) -> Iterator[None]:
+    """Make the student's calls inside the block see this many GPUs: `torch.cuda.is_available()`
+    and `device_count()` answer as given, `current_device()` is 0 (RuntimeError without GPUs, as
+    torch raises), `get_device_name(i)` is "Fake GPU i" (AssertionError for an index out of range)
+    and `torch.backends.mps.is_available()` answers `mps`. Their code must not create CUDA
+    tensors then: the meta device stands in for a GPU's tensors on CPU-only machines.
+
+    Raises:
+        CourseFault: a count that contradicts `available` (GPUs that are not available).
+    """
     count = device_count if device_count is not None else (1 if available else 0)
-    with _current().runner.environment_changed(cuda_available=available, cuda_device_count=count):
+    if type(count) is not int or count < 0 or (count > 0) != available:
+        raise CourseFault(f"fake_cuda(available={available}, device_count={device_count!r}): CUDA is available "
+                          "exactly when there is at least one GPU")
+    with _current().runner.environment_changed(cuda_available=available, cuda_device_count=count, mps_available=mps):
         yield
 
 

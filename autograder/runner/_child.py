@@ -16,6 +16,7 @@ Requests (each a dict; every request may also carry ``seed``, ``env`` and ``rele
     {"op": "probe", "name": str, "args": [...]}
     {"op": "hold", "value": v}     keep a copy of v here and answer with a handle to it
     {"op": "fetch", "target": obj} answer with the object's current value
+    {"op": "take", "target": obj, "n": int}   the first n items obj yields, as a list
 
 Arguments arrive as copies: nothing the student's code does to them can reach the grader's
 objects. Responses:
@@ -34,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import itertools
 import linecache
 import os
 import socket
@@ -47,10 +49,12 @@ import torch
 from autograder.runner import codec, environment, probes, wire
 from autograder.runner.policy import Policy, within
 
-__all__ = ["LIBRARIES", "Responder", "describe_exception", "serve"]
+__all__ = ["LIBRARIES", "TAKE_MAX", "Responder", "describe_exception", "serve"]
 
 #: Libraries a check may reach in the student's process (to build objects there).
 LIBRARIES = frozenset({"torch", "torchvision"})
+#: Most items one `take` request reads from a student's iterable.
+TAKE_MAX = 1000
 _MESSAGE_CAP = 500
 _PLAIN = environment.Environment()
 _DEFAULTS = Policy()
@@ -290,6 +294,13 @@ def _fetch(responder: Responder, request: dict[str, Any]) -> Any:
     return request["target"]
 
 
+def _take(responder: Responder, request: dict[str, Any]) -> Any:
+    n = request.get("n")
+    if type(n) is not int or not 0 <= n <= TAKE_MAX:
+        raise probes.ProbeError(f"take needs a number of items from 0 to {TAKE_MAX}, got {n!r}")
+    return list(itertools.islice(iter(request["target"]), n))
+
+
 def _name(value: Any) -> str:
     if type(value) is not str or not value.isidentifier():
         raise probes.ProbeError(f"not an attribute name: {value!r}")
@@ -298,7 +309,7 @@ def _name(value: Any) -> str:
 
 _OPERATIONS: dict[str, Callable[[Responder, dict[str, Any]], Any]] = {
     "getattr": _getattr, "setattr": _setattr, "call": _call, "callattr": _callattr, "probe": _probe, "hold": _hold,
-    "fetch": _fetch,
+    "fetch": _fetch, "take": _take,
 }
 
 

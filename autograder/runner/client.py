@@ -61,7 +61,7 @@ from autograder.runner.proxy import Remote, describe_call
 __all__ = ["Runner"]
 
 #: Probes that call their first argument (see `probes`).
-_CALLING_PROBES = frozenset({"forward_trace", "output_shapes", "gradients"})
+_CALLING_PROBES = frozenset({"forward_trace", "output_shapes", "gradients", "records_graph"})
 
 _CRASH_HINT = ("the process ends on os._exit(), a crash in native code, or a resource limit "
                "(memory, CPU time, file size, processes)")
@@ -495,3 +495,11 @@ class Runner:
     def fetch(self, target: Remote) -> Any:
         """The current value of a student object, as plain data."""
         return self._request({"op": "fetch", "target": self._resolved(target)}, f"reading {target._label}")
+
+    def take(self, target: Remote, n: int) -> list[Any]:
+        """The first `n` items a student iterable yields (a DataLoader's batches, say), as data."""
+        target = self._resolved(target)
+        items = self._request({"op": "take", "target": target, "n": n}, f"iterating over {target._label}",
+                              f"{self._named(target)}.__iter__")
+        assert type(items) is list
+        return items

@@ -19,6 +19,7 @@ JSON scalars    None, bool, int, str and finite floats, as themselves
                 flag and a buffer with the elements; ``id`` names the object on the side that
                 holds it, so identity questions can be asked later
 ``dtype``       a torch.dtype by name; ``device``: a torch.device; ``size``: a torch.Size
+``ellipsis``    ``...``, the placeholder an unanswered stub value holds (see `stubs`)
 ``ref``         an object the *receiver* already holds, by id
 ``handle``      an object the *sender* holds and could not send as data (a module, a class, a
                 tensor subclass …): its id, exact type name and a capped repr
@@ -229,6 +230,8 @@ class _Encoder(_Walk):
             return {"$": "device", "v": str(value)}
         elif kind is torch.Size:
             return {"$": "size", "v": list(value)}
+        elif value is Ellipsis:
+            return {"$": "ellipsis"}
         elif kind is OrderedDict:
             self.count(len(value), depth)
             return {"$": "odict", "v": self.pairs(value.items(), len(value), depth)}
@@ -492,6 +495,9 @@ class _Decoder(_Walk):
     def tag_size(self, node: dict[str, Any], depth: int) -> torch.Size:
         return torch.Size(self._ints(node.get("v")))
 
+    def tag_ellipsis(self, node: dict[str, Any], depth: int) -> Any:
+        return Ellipsis
+
     def tag_ref(self, node: dict[str, Any], depth: int) -> Any:
         if self.resolve is None or type(node.get("id")) is not str:
             raise CodecError("unexpected reference")
@@ -592,7 +598,7 @@ _TAGS: dict[str, Callable[[_Decoder, dict[str, Any], int], Any]] = {
     "map": _Decoder.tag_map, "dict": _Decoder.tag_dict, "odict": _Decoder.tag_dict,
     "float": _Decoder.tag_float, "bytes": _Decoder.tag_bytes, "tensor": _Decoder.tag_tensor,
     "dtype": _Decoder.tag_dtype, "device": _Decoder.tag_device, "size": _Decoder.tag_size,
-    "ref": _Decoder.tag_ref, "handle": _Decoder.tag_handle,
+    "ellipsis": _Decoder.tag_ellipsis, "ref": _Decoder.tag_ref, "handle": _Decoder.tag_handle,
 }
 _ITEMSIZE = {name: torch.empty((), dtype=dtype).element_size() for name, dtype in DTYPES.items()}
 

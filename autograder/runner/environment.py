@@ -28,7 +28,8 @@ class Environment:
 
     #: what torch.cuda.is_available() answers (None: the truth)
     cuda_available: bool | None = None
-    #: what torch.cuda.device_count() answers (None: the truth)
+    #: what torch.cuda.device_count() answers (None: the truth); current_device() and
+    #: get_device_name() answer for that many fake GPUs
     cuda_device_count: int | None = None
     #: the device tensors and modules are made on when no device is named ("meta": build a large
     #: model without drawing its weights; None: torch's default)
@@ -36,6 +37,8 @@ class Environment:
     #: what must not be called: dotted names of callables ("torch.Tensor.item", refused under every
     #: alias of the same object) and ATen operators ("aten::convolution", refused however reached)
     forbidden: tuple[str, ...] = field(default_factory=tuple)
+    #: what torch.backends.mps.is_available() answers (None: the truth)
+    mps_available: bool | None = None
 
     def merged(self, **changes: Any) -> Environment:
         if "forbidden" in changes:
@@ -46,13 +49,17 @@ class Environment:
         return {"cuda_available": self.cuda_available,
                 "cuda_device_count": self.cuda_device_count,
                 "default_device": self.default_device,
-                "forbidden": list(self.forbidden)}
+                "forbidden": list(self.forbidden),
+                "mps_available": self.mps_available}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Environment:
         available, count = data.get("cuda_available"), data.get("cuda_device_count")
         forbidden = data.get("forbidden", [])
         default_device = data.get("default_device")
+        mps = data.get("mps_available")
+        if mps is not None and type(mps) is not bool:
+            raise ValueError("mps_available must be a bool or None")
         if default_device is not None and type(default_device) is not str:
             raise ValueError("default_device must be a device name or None")
         if available is not None and type(available) is not bool:
@@ -61,12 +68,12 @@ class Environment:
             raise ValueError("cuda_device_count must be an int or None")
         if type(forbidden) is not list or not all(type(n) is str for n in forbidden):
             raise ValueError("forbidden must be a list of names")
-        return cls(available, count, default_device, tuple(forbidden))
+        return cls(available, count, default_device, tuple(forbidden), mps)
 
     @property
     def is_default(self) -> bool:
         return (self.cuda_available is None and self.cuda_device_count is None and self.default_device is None
-                and not self.forbidden)
+                and not self.forbidden and self.mps_available is None)
 
 
 def seed(value: int) -> None:
@@ -143,7 +150,12 @@ def applied(env: Environment) -> Iterator[list[str]]:
         if env.cuda_available is not None:
             patch(torch.cuda, "is_available", lambda _v=env.cuda_available: _v)
         if env.cuda_device_count is not None:
-            patch(torch.cuda, "device_count", lambda _v=env.cuda_device_count: _v)
+            count = env.cuda_device_count
+            patch(torch.cuda, "device_count", lambda: count)
+            patch(torch.cuda, "current_device", lambda: _fake_index(None, count))
+            patch(torch.cuda, "get_device_name", lambda device=None: f"Fake GPU {_fake_index(device, count)}")
+        if env.mps_available is not None:
+            patch(torch.backends.mps, "is_available", lambda _v=env.mps_available: _v)
         functions: dict[Any, str] = {}
         operators = {name for name in env.forbidden if is_operator(name)}
         for dotted in env.forbidden:
@@ -176,6 +188,23 @@ def applied(env: Environment) -> Iterator[list[str]]:
                 delattr(owner, name)
             else:
                 setattr(owner, name, old)
+
+
+def _fake_index(device: Any, count: int) -> int:
+    """The index a torch.cuda query names among `count` fake GPUs, failing as torch does."""
+    if count == 0:
+        raise RuntimeError("No CUDA GPUs are available")
+    if device is None:
+        return 0
+    import torch
+
+    index = device if isinstance(device, int) else torch.device(device).index
+    if isinstance(device, (str, torch.device)) and torch.device(device).type != "cuda":
+        raise ValueError(f"Expected a cuda device, but got: {device}")
+    index = 0 if index is None else index
+    if not 0 <= index < count:
+        raise AssertionError("Invalid device id")
+    return int(index)
 
 
 def _refused(name: str, called: list[str]) -> ForbiddenCall:

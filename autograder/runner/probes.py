@@ -10,6 +10,7 @@ student's exceptions; those travel like any other call's.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -141,9 +142,42 @@ def gradients(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_outpu
     }
 
 
+def records_graph(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Call fn(*args, **kwargs) and say whether it recorded an autograd graph: whether any torch
+    operation it ran returned a tensor with a grad_fn (none does under torch.no_grad()).
+
+    Returns {"value": what the call returned, "graph": bool}.
+    """
+    if not callable(fn):
+        raise ProbeError(f"expected something callable, got {type(fn).__name__}")
+    watch = _graph_watch()()
+    with watch:
+        value = fn(*args, **kwargs)
+    return {"value": value, "graph": watch.recorded}
+
+
+@functools.cache
+def _graph_watch() -> type:
+    from torch.overrides import TorchFunctionMode
+
+    class GraphWatch(TorchFunctionMode):
+        """Notes whether any torch function returns a tensor that is part of a graph."""
+
+        recorded = False
+
+        def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            out = func(*args, **(kwargs or {}))
+            if not self.recorded:
+                outputs = out if isinstance(out, (tuple, list)) else (out,)
+                self.recorded = any(isinstance(t, torch.Tensor) and t.grad_fn is not None for t in outputs)
+            return out
+
+    return GraphWatch
+
+
 #: The closed table of probes, by the name a request uses.
 PROBES: dict[str, Callable[..., Any]] = {
     fn.__name__: fn
     for fn in (shares_memory, same_object, named_parameters, module_summary, forward_trace, output_shapes,
-               gradients)
+               gradients, records_graph)
 }

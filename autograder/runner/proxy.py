@@ -80,8 +80,8 @@ class Remote:
         return value
 
     def __iter__(self) -> Any:
-        raise TypeError(f"{self._label} is a handle to a student object; index it or call "
-                        "a method that returns a list")
+        raise TypeError(f"{self._label} is a handle to a student object; read its items with "
+                        "autograder.checks.take(handle, n)")
 
     def __eq__(self, other: object) -> bool:
         return self is other or (
@@ -105,7 +105,8 @@ class Student:
     """The submission, as checks see it: ``student.<module>`` is a handle to that module.
 
     ``student.torch`` is the torch of the student's process, for building objects there (an
-    ``nn.Linear`` to hand to the student's code, say).
+    ``nn.Linear`` to hand to the student's code, say); ``student.torchvision`` likewise, where the
+    course preloads it (its solutions import torchvision).
     """
 
     __slots__ = ("_runner",)
@@ -121,6 +122,10 @@ class Student:
     @property
     def torch(self) -> Any:
         return self._runner.import_module("torch", library=True)
+
+    @property
+    def torchvision(self) -> Any:
+        return self._runner.import_module("torchvision", library=True)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("the student object is read-only")

@@ -23,7 +23,7 @@ def round_trip(value):
 @pytest.mark.parametrize("value", [
     None, True, 0, -7, 2**70, 1.5, "text ✓", b"\x00\x01",
     [1, [2, 3]], (1, (2,)), {"a": 1, 2: "b", (1, 2): None}, OrderedDict(b=1, a=2),
-    torch.float64, torch.device("cuda:1"), torch.Size([2, 3]), Point(1, "y"),
+    torch.float64, torch.device("cuda:1"), torch.Size([2, 3]), Point(1, "y"), ..., [1, ...],
 ])
 def test_plain_values_keep_value_and_exact_type(value):
     out = round_trip(value)
