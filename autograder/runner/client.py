@@ -54,7 +54,7 @@ from autograder.outcomes import (
 from autograder.result import SandboxReport
 from autograder.runner import codec, wire
 from autograder.runner.environment import Environment
-from autograder.runner.factory import Child, ChildFactory
+from autograder.runner.factory import Child, ChildFactory, CpuTimeExceeded
 from autograder.runner.policy import Policy
 from autograder.runner.proxy import Remote, describe_call
 
@@ -301,7 +301,15 @@ class Runner:
         try:
             if sent >= self._deadline:
                 raise TimeoutError
-            raw = child.exchange(payload, self._deadline)
+            # CPU time is bounded like wall time, by what is left of the check's limit, so that
+            # threads cannot multiply it and a slow call is charged to its own check.
+            raw = child.exchange(payload, self._deadline, cpu_seconds=self._deadline - sent)
+        except CpuTimeExceeded:
+            self._stop_child()
+            if runs is not None:
+                self._hung.setdefault(runs, (self._check, call))
+            raise StudentTimeout(f"{call} used more CPU time than the check's {self._time_limit:g} s "
+                                 "(its threads together)", hint=_TIMEOUT_HINT) from None
         except TimeoutError:
             self._stop_child()
             # A call that ran for only the end of a check's time (after slow calls before it) is

@@ -49,6 +49,25 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+#: How often a call's CPU time is measured while the grader waits for its answer (and so about
+#: how much CPU time a call may use past its limit, per thread).
+CPU_POLL_S = 0.1
+
+
+class CpuTimeExceeded(TimeoutError):
+    """A call used more CPU time than its check allows."""
+
+
+def cpu_time(pid: int) -> float | None:
+    """CPU seconds a process has used, all its threads together (None where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _describe_exit(exit_code: int | None, signum: int | None) -> str:
     if signum is not None:
         try:
@@ -74,9 +93,10 @@ class Child(Protocol):
     def pid(self) -> int | None:
         """Its process id as the grader sees it (None: it runs inside the grader)."""
 
-    def exchange(self, payload: bytes, deadline: float) -> bytes | bytearray:
-        """Send a request and return the answer; `TimeoutError` past `deadline`, `EOFError` or
-        `OSError` when the child has gone."""
+    def exchange(self, payload: bytes, deadline: float, cpu_seconds: float | None = None) -> bytes | bytearray:
+        """Send a request and return the answer; `TimeoutError` past `deadline` (`CpuTimeExceeded`
+        once the call has used `cpu_seconds` of CPU time), `EOFError` or `OSError` when the child
+        has gone."""
 
     def kill(self) -> None:
         """Stop the child now (it is reaped later)."""
@@ -102,11 +122,38 @@ class ChildProcess:
         self.hello = hello
         self.alive = True
 
-    def exchange(self, payload: bytes, deadline: float) -> bytes | bytearray:
-        """Send one request; its whole answer must arrive by `deadline` (`time.monotonic()`)."""
+    def exchange(self, payload: bytes, deadline: float, cpu_seconds: float | None = None) -> bytes | bytearray:
+        """Send one request; its whole answer must arrive by `deadline` (`time.monotonic()`), and
+        the child may spend at most `cpu_seconds` of CPU time (its threads together) before it
+        starts answering."""
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         wire.write_frame(self.sock, payload, limit=self.limit)
+        if cpu_seconds is not None:
+            self._await_answer(deadline, cpu_seconds)
         return wire.read_frame(self.sock, limit=self.limit, deadline=deadline)
+
+    def _await_answer(self, deadline: float, cpu_seconds: float) -> None:
+        """Wait for the answer to start, measuring the child's CPU time every CPU_POLL_S.
+
+        Measured here, from outside: a limit the child set on itself (RLIMIT_CPU) would end it
+        with a signal that its own code can catch, and that a PID namespace's init ignores. A
+        call answered within the first poll costs no measurement.
+        """
+        started: float | None = None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([self.sock], [], [], min(remaining, CPU_POLL_S))
+            if readable:
+                return
+            used = cpu_time(self.pid)
+            if used is None:
+                return  # no /proc: the wall-time deadline still holds
+            if started is None:
+                started = used
+            elif used - started > cpu_seconds:
+                raise CpuTimeExceeded(f"the call used {used - started:.1f} s of CPU time")
 
     def idle_output(self) -> bool:
         readable, _, _ = select.select([self.sock], [], [], 0)

@@ -307,3 +307,74 @@ def test_a_correct_submission_is_never_affected(graded):
     _, _, after = graded
     assert after.score == after.max_score == len(EXPECTED)
     assert all(check.status is Status.PASSED for check in after.checks)
+
+
+
+CPU_SOLUTION = """
+\"\"\"CPU time.\"\"\"
+
+import time
+
+
+def burn():
+    ### BEGIN SOLUTION
+    return 1
+    ### END SOLUTION
+"""
+
+CPU_CHECKS = """
+import pytest
+
+from autograder.checks import expect_equal
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(5)
+def test_burn(student):
+    \"\"\"burn\"\"\"
+    expect_equal(student.toy.burn(), 1)
+
+
+@pytest.mark.points(1)
+def test_burn_again(student):
+    \"\"\"burn again\"\"\"
+    expect_equal(student.toy.burn(), 1)
+"""
+
+
+def test_a_call_past_its_cpu_time_is_a_timeout_of_that_call(tmp_path, monkeypatch):
+    from autograder.runner import factory
+
+    course = toy_course(tmp_path / "course", CPU_SOLUTION, CPU_CHECKS)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "toy.py").write_text(CPU_SOLUTION.replace("return 1", "time.sleep(3)\n    return 1"))
+    # As if its threads together burnt 4 s of CPU time in every 0.1 s the grader waits.
+    readings = iter(range(0, 10_000, 4))
+    monkeypatch.setattr(factory, "cpu_time", lambda pid: float(next(readings)))
+    with Grader(course) as grader:
+        first, again = grader.grade(submission).checks
+    assert first.status == Status.TIMEOUT and first.fault == "student", first.message
+    assert "used more CPU time than the check's 5 s" in first.message, first.message
+    assert first.duration_s < 2.5, "it was stopped on its CPU time, long before its wall time"
+    assert again.status == Status.TIMEOUT and "not run: toy.burn timed out" in again.message, again.message
+
+
+def test_cpu_time_reads_a_processs_threads_together():
+    import subprocess
+    import sys
+    import time
+
+    from autograder.runner.factory import cpu_time
+
+    spin = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    process = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        deadline = time.monotonic() + 30
+        while (used := cpu_time(process.pid)) is not None and used < 0.6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert used is not None and 0.6 <= used < 5, used
+    finally:
+        process.kill()
+        process.wait()
+    assert cpu_time(process.pid) is None, "a process that is gone has no CPU time"
