@@ -506,9 +506,40 @@ def _preprocessor_class() -> type[Any]:
     return GradeWithKit
 
 
+@functools.cache
+def _clear_solutions_class() -> type[Any]:
+    """``ClearSolutions``, made on first use (it subclasses nbgrader's)."""
+    from nbgrader.preprocessors import ClearSolutions as NbgraderClearSolutions
+
+    from autograder.stubs import BEGIN, strip_solutions
+
+    class ClearSolutions(NbgraderClearSolutions):  # type: ignore[misc]
+        """nbgrader's ClearSolutions, with the kit's stubs in code cells: the release notebooks get
+        exactly the stubs of the kit's hand-out, and a region of dict entries (a quiz's answers)
+        keeps its keys with placeholder values, where nbgrader's one stub would break the dict.
+
+        Configured in nbgrader_config.py, in nbgrader's GenerateAssignment pipeline in place of its own.
+        """
+
+        def _replace_solution_region(self, cell: NotebookNode, language: str) -> bool:
+            if cell.cell_type != "code" or language != "python":
+                return bool(super()._replace_solution_region(cell, language))
+            if not any(line.strip() == BEGIN for line in cell.source.splitlines()):
+                return False
+            name = cell.metadata.get("nbgrader", {}).get("grade_id") or "a cell"
+            cell.source = strip_solutions(cell.source, filename=name).rstrip("\n")
+            return True
+
+    ClearSolutions.__module__ = __name__
+    return ClearSolutions
+
+
 def __getattr__(name: str) -> Any:
-    # `autograder.nbgrader.GradeWithKit` is what nbgrader_config.py names; nbconvert is imported only then.
+    # `autograder.nbgrader.GradeWithKit` and `.ClearSolutions` are what nbgrader_config.py names; nbconvert and
+    # nbgrader are imported only then.
     if name == "GradeWithKit":
         return _preprocessor_class()
+    if name == "ClearSolutions":
+        return _clear_solutions_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -15,7 +15,7 @@ import nbformat
 
 from autograder.catalog import describe
 from autograder.errors import CourseError, SubmissionError
-from autograder.stubs import BEGIN, END, strip_solutions
+from autograder.stubs import BEGIN, END, answer_keys, strip_solutions
 
 __all__ = ["Cell", "module_from_notebook", "read_notebook", "split_module"]
 
@@ -64,8 +64,22 @@ class _Unit:
 
     @property
     def name(self) -> str | None:
-        """The name of the first def or class among the statements."""
-        return next((s.name for s in self.statements if isinstance(s, _DEFINITIONS)), None)
+        """The name of the first def or class among the statements, or of the dict of answers
+        it assigns (``ANSWERS = {...}``)."""
+        return next((name for s in self.statements if (name := _defined_name(s))), None)
+
+
+def _defined_name(statement: ast.stmt) -> str | None:
+    """The name a top-level def, class or assignment of a dict (a quiz's answers) defines."""
+    if isinstance(statement, _DEFINITIONS):
+        return statement.name
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign):
+        target, value = statement.target, statement.value
+    else:
+        return None
+    return target.id if isinstance(target, ast.Name) and isinstance(value, ast.Dict) else None
 
 
 def split_module(source: str, exercise: str) -> tuple[Cell, ...]:
@@ -212,14 +226,15 @@ class _Answers:
 
 
 def _defined_names(text: str) -> frozenset[str]:
-    """The defs and classes a cell defines at top level; none for a cell that does not parse."""
+    """The defs, classes and dicts of answers a cell defines at top level; none for a cell that does not
+    parse."""
     try:
         tree = ast.parse(text)
     # ValueError: a null byte; RecursionError and MemoryError: the parser's own limits on nesting, which a
     # student's cell must not turn into a crash of the grader.
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset()
-    return frozenset(node.name for node in tree.body if isinstance(node, _DEFINITIONS))
+    return frozenset(name for node in tree.body if (name := _defined_name(node)))
 
 
 def _layout(source: str, exercise: str) -> tuple[_Part, ...]:
@@ -244,8 +259,10 @@ def _layout(source: str, exercise: str) -> tuple[_Part, ...]:
     spans: list[list[int]] = []  # [first unit, last unit] of each solution cell
     for begin, end in _regions(lines):
         inside_begin, inside_end = _holder(units, begin), _holder(units, end)
+        answers = answer_keys("".join(lines[begin:end - 1])) is not None
         for line, holder in ((begin, inside_begin), (end, inside_end)):
-            if holder is not None and not isinstance(holder.statements[0], _DEFINITIONS):
+            if holder is not None and not isinstance(holder.statements[0], _DEFINITIONS) and not (
+                    answers and _defined_name(holder.statements[0])):
                 raise CourseError(f"{filename}:{line}: a solution region inside a top-level "
                                   f"{type(holder.statements[0]).__name__.lower()} statement, outside any def or class")
         if inside_begin is None and inside_end is not None:

@@ -8,23 +8,39 @@ A solution module marks the student's part with nbgrader's markers::
         ### END SOLUTION
 
 `strip_solutions` replaces each region with a stub that raises `NotImplementedError`, keeps the
-indentation of the BEGIN marker and leaves every other line as it is. The student exercises and
-(later) the notebook cells are made by this one function.
+indentation of the BEGIN marker and leaves every other line as it is. A region made of a dict's
+entries (a quiz's answers) keeps its keys instead, each value the placeholder ``...``, so that the
+stub imports and each unanswered question is not attempted on its own::
+
+    ANSWERS = {
+        # 1. How many hidden layers has a 784-256-10 MLP? (an int)
+        ### BEGIN SOLUTION
+        "hidden_layers": 1,
+        ### END SOLUTION
+    }
+
+The student exercises, the hand-out and nbgrader's release notebooks are all made by this one
+function.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.catalog import is_exercise_module
 from autograder.errors import CourseError
 
-__all__ = ["BEGIN", "END", "StubReport", "solution_regions", "strip_solutions", "write_stubs"]
+__all__ = ["BEGIN", "END", "PLACEHOLDER", "StubReport", "answer_keys", "solution_regions", "strip_solutions",
+           "write_stubs"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+#: What an answer's value is in a stub: an unanswered question.
+PLACEHOLDER = "..."
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)|^(\s*)class\s+(\w+)")
 
 
@@ -54,8 +70,25 @@ def solution_regions(source: str, *, filename: str = "<solution>") -> list[tuple
     return regions
 
 
+def answer_keys(region: str) -> list[str] | None:
+    """The source text of each key when the lines of a region are a dict's entries
+    (``"key": value,`` and comments), else None."""
+    body = textwrap.dedent(region)
+    if not body.strip():
+        return None
+    try:
+        tree = ast.parse("{\n" + body + "\n}", mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(tree.body, ast.Dict) or not tree.body.keys or None in tree.body.keys:
+        return None
+    text = "{\n" + body + "\n}"
+    return [ast.get_source_segment(text, key) or "" for key in tree.body.keys if key is not None]
+
+
 def strip_solutions(source: str, *, filename: str = "<solution>") -> str:
-    """Return `source` with every solution region replaced by a `raise NotImplementedError` stub.
+    """Return `source` with every solution region replaced by a `raise NotImplementedError` stub
+    (or, for a region of dict entries, by its keys with placeholder values).
 
     Raises:
         CourseError: a marker is unbalanced, nested, or a file has no region at all.
@@ -64,12 +97,17 @@ def strip_solutions(source: str, *, filename: str = "<solution>") -> str:
     region = next(regions, None)
     out: list[str] = []
     scope: list[tuple[int, str]] = []  # (indent, name) of enclosing defs/classes, for the hint
-    for number, line in enumerate(source.splitlines(keepends=True), start=1):
+    lines = source.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
         if region is not None and region[0] <= number <= region[1]:
             if number == region[0]:
                 indent = line[: len(line) - len(line.lstrip())]
-                out.append(f"{indent}# YOUR CODE HERE\n")
-                out.append(f'{indent}raise NotImplementedError("{_hint(scope, len(indent))}")\n')
+                keys = answer_keys("".join(lines[region[0]:region[1] - 1]))
+                if keys is not None:
+                    out.extend(f"{indent}{key}: {PLACEHOLDER},  # YOUR ANSWER HERE\n" for key in keys)
+                else:
+                    out.append(f"{indent}# YOUR CODE HERE\n")
+                    out.append(f'{indent}raise NotImplementedError("{_hint(scope, len(indent))}")\n')
             if number == region[1]:
                 region = next(regions, None)
             continue

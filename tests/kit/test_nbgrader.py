@@ -132,15 +132,16 @@ def gradebook(built: BuiltCourse, submitted: dict[str, Path]) -> Iterator[object
 
 
 def test_config_names_only_traits_the_installed_nbgrader_has(built: BuiltCourse) -> None:
-    from nbgrader.converters import Autograde
+    from nbgrader.converters import Autograde, GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import Execute, IgnorePattern
+    from nbgrader.preprocessors import ClearSolutions, Execute, IgnorePattern
     from traitlets.config.loader import PyFileConfigLoader
 
     import autograder.nbgrader as kit
 
     config = PyFileConfigLoader(built.config.name, path=str(built.root)).load_config()
-    classes = {cls.__name__: cls for cls in (Autograde, CourseDirectory, Execute, IgnorePattern, kit.GradeWithKit)}
+    classes = {cls.__name__: cls for cls in (Autograde, GenerateAssignment, CourseDirectory, Execute, IgnorePattern,
+                                             kit.GradeWithKit)}
     for section, traits in config.items():
         assert section in classes, f"nbgrader_config.py configures {section}, which nbgrader does not have"
         for trait in traits:
@@ -152,6 +153,12 @@ def test_config_names_only_traits_the_installed_nbgrader_has(built: BuiltCourse)
     default = list(Autograde.class_traits()["autograde_preprocessors"].default())
     # nbgrader's own pipeline with Execute replaced by the kit, nothing else changed.
     assert default[0] is Execute and pipeline[0] is kit.GradeWithKit and pipeline[1:] == default[1:]
+    # nbgrader's release pipeline with its ClearSolutions replaced by the kit's, nothing else changed.
+    release = [getattr(importlib.import_module(dotted.rpartition(".")[0]), dotted.rpartition(".")[2])
+               for dotted in config.GenerateAssignment.preprocessors]
+    nbgrader_release = list(GenerateAssignment.class_traits()["preprocessors"].default())
+    assert [kit.ClearSolutions if pp is ClearSolutions else pp for pp in nbgrader_release] == release
+    assert issubclass(kit.ClearSolutions, ClearSolutions)
     assert Path(config.GradeWithKit.course) == ROOT
 
 

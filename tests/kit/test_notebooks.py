@@ -109,12 +109,18 @@ def test_cells_of_every_exercise(exercise):
 
 
 def _defined(source: str) -> set[str]:
-    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    """The defs and classes a cell defines, and the dicts of answers it assigns (a quiz's ANSWERS)."""
+    body = ast.parse(source).body
+    return {n.name for n in body if isinstance(n, ast.FunctionDef | ast.ClassDef)} | {
+        n.targets[0].id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Dict)}
 
 
 def test_cells_follow_the_statements_that_hold_regions():
     assert [c.grade_id for c in split_module(reference("mlp"), "mlp")] == \
         ["mlp-explanation", "mlp-given-1", "mlp-MLP"]
+    # A quiz's dict of answers, its regions made of entries, is one solution cell named by the dict.
+    assert [(c.kind, c.grade_id) for c in split_module(reference("quiz"), "quiz")] == \
+        [("explanation", "quiz-explanation"), ("solution", "quiz-ANSWERS")]
     # A class with two regions is one cell.
     assert [c.grade_id for c in split_module(reference("param_list"), "param_list")][2:] == ["param_list-MyListDense"]
     # A region that runs from to_device into the helper after it makes both one cell.
@@ -200,6 +206,7 @@ def test_comments_decorators_and_a_region_that_stands_alone():
 @pytest.mark.parametrize(("source", "problem"), [
     (f"{BEGIN}\nLIMIT = 3\n{END}\n", "no def or class"),
     (f"if True:\n    {BEGIN}\n    x = 1\n    {END}\n", "top-level if statement"),
+    (f"SIZES = [\n    {BEGIN}\n    1,\n    {END}\n]\n", "top-level assign statement"),  # answers are dict entries
     (f"{BEGIN}\ndef f():\n    {END}\n    return 1\n", "ends inside a statement"),
     ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
     ("def f():\n    return 1\n", "no ### BEGIN SOLUTION"),

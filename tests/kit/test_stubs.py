@@ -75,12 +75,46 @@ def test_stubs_check_reports_a_stale_exercise_and_writing_fixes_it(tmp_path, cou
     assert stub.read_text() == (course.exercises_dir / "mlp.py").read_text()
 
 
-def test_every_exercise_stub_raises_where_the_solution_was(course):
+def test_every_exercise_stub_raises_or_holds_placeholders_where_the_solution_was(course):
     for solution in sorted(course.solutions.glob("*.py")):
         stub = (course.exercises_dir / solution.name).read_text()
-        assert "NotImplementedError" in stub, solution.name
+        assert "NotImplementedError" in stub or ": ...,  # YOUR ANSWER HERE" in stub, solution.name
         assert "### BEGIN SOLUTION" not in stub
         compile(stub, solution.name, "exec")  # still valid Python
+
+
+ANSWERS = '''"""A quiz."""
+
+ANSWERS = {
+    # 1. How many? (an int)
+    ### BEGIN SOLUTION
+    "count": 1,
+    ### END SOLUTION
+    # 2. Which two? (a tuple)
+    ### BEGIN SOLUTION
+    "pair": (2,
+             3),  # a secret remark
+    ("key", 2): {"nested": True},
+    ### END SOLUTION
+}
+'''
+
+
+def test_a_region_of_dict_entries_keeps_its_keys_with_placeholder_values():
+    stub = strip_solutions(ANSWERS)
+    assert stub == ANSWERS.replace('''    ### BEGIN SOLUTION
+    "count": 1,
+    ### END SOLUTION''', '''    "count": ...,  # YOUR ANSWER HERE''').replace('''    ### BEGIN SOLUTION
+    "pair": (2,
+             3),  # a secret remark
+    ("key", 2): {"nested": True},
+    ### END SOLUTION''', '''    "pair": ...,  # YOUR ANSWER HERE
+    ("key", 2): ...,  # YOUR ANSWER HERE''')
+    namespace: dict[str, object] = {}
+    exec(compile(stub, "quiz.py", "exec"), namespace)  # the stub imports cleanly
+    assert namespace["ANSWERS"] == {"count": ..., "pair": ..., ("key", 2): ...}
+    # Statements, or a set, are not entries: those regions stay code stubs.
+    assert "NotImplementedError" in strip_solutions("X = {\n    ### BEGIN SOLUTION\n    1, 2\n    ### END SOLUTION\n}\n")
 
 
 def test_write_stubs_needs_a_solutions_directory(tmp_path):
