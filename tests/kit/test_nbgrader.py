@@ -38,7 +38,7 @@ from autograder.stubs import BEGIN, END, strip_solutions
 
 pytestmark = pytest.mark.nbgrader
 
-EXERCISES = ("mlp", "padding", "views")
+EXERCISES = ("mlp", "padding", "quiz", "views")
 ASSIGNMENT = "ps1"
 #: The hostile solution cell: comparisons and isinstance patched at import, then a copy where a view is asked for.
 HOSTILE = '''import builtins
@@ -103,7 +103,7 @@ def submitted(built: BuiltCourse, release: Path) -> dict[str, Path]:
     """submitted/<student>/ps1/: the five students; then `nbgrader autograde` of them all, once."""
     source = built.root / "source" / ASSIGNMENT
     folders = {student: built.root / "submitted" / student / ASSIGNMENT
-               for student in ("reference", "release", "wrong_mlp", "wrong_padding", "hostile")}
+               for student in ("reference", "release", "wrong_mlp", "wrong_padding", "hostile", "quiz_partly")}
     for folder in folders.values():
         folder.mkdir(parents=True)
     for exercise in EXERCISES:
@@ -113,6 +113,12 @@ def submitted(built: BuiltCourse, release: Path) -> dict[str, Path]:
                           "self.output(self.hidden(x))"), folders["wrong_mlp"] / "mlp.ipynb")
     nbformat.write(edited(source / "padding.ipynb", "padding-conv_output_size", "// stride + 1", "// stride"),
                    folders["wrong_padding"] / "padding.ipynb")
+    # Three questions answered in the release's cell (two right, one wrong), the rest left as they came.
+    quiz = nbformat.read(release / "quiz.ipynb", as_version=4)
+    answers = solution_cell(quiz, "quiz-ANSWERS")
+    for key, value in (("hidden_layers", "1"), ("hidden_size", "256"), ("physical_gpu_of_cuda1", "1")):
+        answers.source = answers.source.replace(f'"{key}": ...,', f'"{key}": {value},')
+    nbformat.write(quiz, folders["quiz_partly"] / "quiz.ipynb")
     hostile = nbformat.read(source / "views.ipynb", as_version=4)
     solution_cell(hostile, "views-reshape_shared").source = HOSTILE
     nbformat.write(hostile, folders["hostile"] / "views.ipynb")
@@ -268,6 +274,17 @@ def test_release_holds_no_solution_and_no_hidden_check(release: Path, course: Co
     assert all(c.name in text for c in checks if c.visibility == "public")
 
 
+def test_release_quiz_shows_every_question_and_no_answer(release: Path, course: Course) -> None:
+    cell = solution_cell(nbformat.read(release / "quiz.ipynb", as_version=4), "quiz-ANSWERS")
+    reference = (course.solutions / "quiz.py").read_text(encoding="utf-8")
+    questions = [line.strip() for line in reference.splitlines() if line.strip().startswith("#") and "###" not in line]
+    assert len(questions) >= 10 and all(q in cell.source for q in questions)
+    namespace: dict[str, object] = {}
+    exec(cell.source, namespace)  # the kit's stub, not nbgrader's `raise NotImplementedError()` inside a dict
+    answers = namespace["ANSWERS"]
+    assert isinstance(answers, dict) and len(answers) >= 10 and set(answers.values()) == {...}
+
+
 # --------------------------------------------------------------------------- autograde
 
 
@@ -292,6 +309,7 @@ def test_gradebook_agrees_with_autograder_grade_check_by_check(
         assert scores["release", exercise] == 0
     assert 0 < scores["wrong_mlp", "mlp"] < built.points["mlp"]
     assert 0 < scores["wrong_padding", "padding"] < built.points["padding"]
+    assert scores["quiz_partly", "quiz"] == 2, "exactly its right answers"
     assert gradebook.find_submission("ps1", "hostile").score == scores["hostile", "views"]  # type: ignore[attr-defined]
 
 
