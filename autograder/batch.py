@@ -415,7 +415,8 @@ def make_grader(options: GradingOptions) -> Any:
     from autograder.runner import make_runner
 
     course = Course(Path(options.course))
-    runner = make_runner(options.runner, hide=(str(course.root),), preload=course.preload())  # type: ignore[arg-type]
+    runner = make_runner(options.runner, hide=(str(course.root),),  # type: ignore[arg-type]
+                         preload=course.preload(options.only))
     from autograder.grading import Grader
 
     limits: dict[str, float] = {}

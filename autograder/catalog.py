@@ -221,13 +221,20 @@ class Course:
             raise CourseError(f"{source} holds no exercise modules")
         return tuple(found)
 
-    def preload(self) -> tuple[str, ...]:
+    def preload(self, only: Iterable[str] | None = None) -> tuple[str, ...]:
         """What the sandbox's zygote imports before forking students' processes: torch, and the
-        `PRELOADABLE` libraries the exercise modules import. Only what the course uses: every
-        library loaded makes each student process dearer to fork and to end."""
+        `PRELOADABLE` libraries the exercise modules (and their checks, which may build objects
+        with them in the student's process) import; with `only`, those of these exercises alone.
+        Only what is used: every library loaded makes each student process dearer to fork and to
+        end."""
         source = self.solutions if self.has_solutions else self.exercises_dir
+        wanted = {name.removesuffix(".py") for name in only or ()}
+        files = [module for module in source.glob("*.py")
+                 if not wanted or module.stem in wanted or not is_exercise_module(module)]
+        files += [folder / f"test_{module.stem}.py" for module in files for folder in (self.public, self.hidden)
+                  if (folder / f"test_{module.stem}.py").is_file()]
         used: set[str] = set()
-        for module in source.glob("*.py"):
+        for module in files:
             try:
                 tree = ast.parse(module.read_text(encoding="utf-8"))
             except (SyntaxError, OSError, UnicodeDecodeError):

@@ -447,7 +447,7 @@ def _run(args: argparse.Namespace, course: Any, submission: Path, *, only: Seque
     from autograder.runner import make_runner
 
     # Before the grader imports torch: a zygote's own torch import then runs alongside.
-    runner = make_runner(args.runner, hide=(str(course.root),), preload=course.preload())
+    runner = make_runner(args.runner, hide=(str(course.root),), preload=course.preload(only))
     from autograder.console import grading_progress
     from autograder.grading import Grader
     from autograder.render import RENDERERS

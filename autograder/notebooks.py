@@ -73,6 +73,7 @@ def _defined_name(statement: ast.stmt) -> str | None:
     """The name a top-level def, class or assignment of a dict (a quiz's answers) defines."""
     if isinstance(statement, _DEFINITIONS):
         return statement.name
+    value: ast.expr | None
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target, value = statement.targets[0], statement.value
     elif isinstance(statement, ast.AnnAssign):

@@ -37,7 +37,9 @@ def _copy(source: Path, target: Path) -> None:
 
 def generate(folder: Path, count: int) -> dict[str, int]:
     """`count` submissions in `folder`; returns how many of each kind."""
-    wrong = itertools.cycle(sorted(p for p in SCENARIOS.glob("*-wrong-*") if (p / "submission").is_dir()))
+    # Wrong answers of the graded exercises only: another exercise's would leave the reference in place.
+    wrong = itertools.cycle(sorted(p for p in SCENARIOS.glob("*-wrong-*") if (p / "submission").is_dir()
+                                   and p.name.partition("-")[0] in FOUNDATION))
     hostile = itertools.cycle(sorted(p for p in SCENARIOS.glob("hostile-*") if (p / "submission").is_dir()))
     kinds = {"reference": 0, "partly wrong": 0, "stubs": 0, "hostile": 0}
     for i in range(count):

@@ -59,7 +59,14 @@ def test_the_zygote_preloads_torch_and_the_libraries_the_course_uses(tmp_path):
         "from . import sibling\n")
     (tmp_path / "solutions" / "plain.py").write_text("import math\nimport torch.nn as nn\n")
     assert Course(tmp_path).preload() == ("torch", "numpy", "torchvision")  # never the course's own modules
+    # Only the exercises graded: `--only plain` forks lighter students' processes.
+    assert Course(tmp_path).preload(["plain"]) == ("torch",)
+    # A check may build objects with a library in the student's process, so its imports count too.
+    (tmp_path / "tests" / "hidden").mkdir(parents=True)
+    (tmp_path / "tests" / "hidden" / "test_plain.py").write_text("import torchvision\n")
+    assert Course(tmp_path).preload(["plain"]) == ("torch", "torchvision")
     (tmp_path / "solutions" / "vision.py").unlink()
+    (tmp_path / "tests" / "hidden" / "test_plain.py").unlink()
     assert Course(tmp_path).preload() == ("torch",)
 
 
