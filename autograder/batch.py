@@ -261,6 +261,8 @@ class GradingOptions:
     time_limit: float | None = None
     budget: float | None = None
     runner: str = "sandbox"
+    #: time limits scaled to the reference's own times (see `Grader`)
+    scaled_limits: bool = False
 
 
 class LocalWorkers:
@@ -425,7 +427,8 @@ def make_grader(options: GradingOptions) -> Any:
     if options.budget is not None:
         limits["budget"] = options.budget
     try:
-        return Grader(course, runner=runner, hidden=True, **limits)  # type: ignore[arg-type]
+        return Grader(course, runner=runner, hidden=True, scaled_limits=options.scaled_limits,
+                      **limits)  # type: ignore[arg-type]
     except BaseException:
         runner.close()  # its zygote would linger until garbage collection
         raise

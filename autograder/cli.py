@@ -122,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
                             "autograder.toml, else 10)")
     batch.add_argument("--budget", type=float, metavar="SECONDS",
                        help="time for each whole submission (default: the course's autograder.toml, else 120)")
+    batch.add_argument("--scaled-limits", action=argparse.BooleanOptionalAction, default=True,
+                       help="time the reference first and give each check 20 times its time, at least 2 s and at "
+                            "most the time limit, so a hang costs seconds, not the whole limit (default: on)")
     batch.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     batch.set_defaults(handler=_batch)
 
@@ -319,7 +322,7 @@ def _batch(args: argparse.Namespace) -> int:
     course.select(args.only)  # an unknown exercise is a usage error before any worker starts
     gradebook = Path(args.gradebook) if args.gradebook else folder.resolve().parent / "gradebook.sqlite"
     options = GradingOptions(course=str(course.root), only=tuple(args.only), time_limit=args.time_limit,
-                             budget=args.budget, runner=args.runner)
+                             budget=args.budget, runner=args.runner, scaled_limits=args.scaled_limits)
     if args.resources and not args.scheduler:
         raise UsageError("--resources needs --scheduler (they are what tasks take of a Dask worker)")
     if args.scheduler:

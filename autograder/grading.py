@@ -42,6 +42,7 @@ from autograder.plugin import (
     References,
     available_devices,
     check_info,
+    marker_limit,
 )
 from autograder.result import ExerciseResult, Result, Status
 from autograder.runner import RunnerKind, make_runner
@@ -50,7 +51,13 @@ from autograder.submission import NotebookConverter, staged
 if TYPE_CHECKING:
     from autograder.runner.client import Runner
 
-__all__ = ["Grader", "grade"]
+__all__ = ["SCALE", "SCALED_FLOOR", "Grader", "grade"]
+
+#: With scaled limits, how many times the reference's own time a run of a check may take...
+SCALE = 20.0
+#: ...but never less than this many seconds: a correct answer written more slowly than the
+#: reference (Python loops where it vectorises) and a loaded machine both stay well inside.
+SCALED_FLOOR = 2.0
 
 #: Environment variables that would let the environment change how pytest runs the checks.
 _PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
@@ -96,7 +103,7 @@ class Grader:
 
     def __init__(self, course: Course, *, runner: RunnerKind | Runner = "sandbox", hidden: bool = True,
                  devices: Iterable[str] | None = None, time_limit: float | None = None,
-                 budget: float | None = None, reveal: bool = False) -> None:
+                 budget: float | None = None, reveal: bool = False, scaled_limits: bool = False) -> None:
         """
         Args:
             course: the course whose checks grade the submissions.
@@ -110,6 +117,10 @@ class Grader:
                 None: the course's setting (default 120 s); ``math.inf``: no cap.
             reveal: hidden checks show expected values in their messages, as public ones do
                 (an instructor's view: never hand such a result to a student).
+            scaled_limits: before a session's first submission, grade the reference solution once
+                and give each run of a check SCALE times the reference's own time on it, at
+                least SCALED_FLOOR seconds and at most its usual limit: a hang then costs about
+                2 s instead of 10 (for a batch; needs hidden checks, which have the reference).
 
         Raises:
             CourseError: the course's ``autograder.toml`` is invalid.
@@ -134,6 +145,7 @@ class Grader:
         #: seconds for a whole submission (None: no cap)
         self.budget: float | None = None if budget is None or math.isinf(budget) else budget
         self.reveal = reveal
+        self.scaled_limits = scaled_limits and hidden
         # First, before anything imports torch here: a zygote's own torch import then runs alongside.
         self._runner = make_runner(runner, hide=(str(course.root),), preload=course.preload()) \
             if isinstance(runner, str) else runner
@@ -222,14 +234,16 @@ class Grader:
              on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
              stop_at_first_loss: bool = False) -> list[Result | SubmissionError]:
         return self._session(submissions, only, on_collected=on_collected, on_result=on_result,
-                             on_graded=on_graded, stop_at_first_loss=stop_at_first_loss).outcomes
+                             on_graded=on_graded, stop_at_first_loss=stop_at_first_loss,
+                             calibrate=self.scaled_limits).outcomes
 
     def _session(self, submissions: Iterable[tuple[Path, str]], only: Iterable[str], *,
                  on_collected: Callable[[int], None] | None = None,
                  on_result: Callable[[str, Status], None] | None = None,
                  on_graded: Callable[[Path, Result | SubmissionError], None] | None = None,
-                 stop_at_first_loss: bool = False) -> _Loop:
-        """One pytest session: collect the checks, then grade each submission in turn."""
+                 stop_at_first_loss: bool = False, calibrate: bool = False) -> _Loop:
+        """One pytest session: collect the checks, then (having timed the reference, with
+        `calibrate`) grade each submission in turn."""
         exercises = self.course.select(only)
         files = [str(f) for ex in exercises for f in ex.check_files(hidden=self.hidden)]
         if not files:
@@ -238,7 +252,8 @@ class Grader:
         grading = Grading(runner=self._runner, references=self._references, devices=devices,
                           time_limit=self.time_limit, brief_reports=True, reveal=self.reveal)
         loop = _Loop(self, grading, exercises, submissions, on_collected=on_collected, on_result=on_result,
-                     on_graded=on_graded, stop_at_first_loss=stop_at_first_loss)
+                     on_graded=on_graded, stop_at_first_loss=stop_at_first_loss,
+                     calibrate=calibrate)
         code = self._run_pytest(files, grading, loop)
         if loop.error is not None:
             raise loop.error
@@ -295,8 +310,9 @@ class _Loop:
                  submissions: Iterable[tuple[Path, str]], *,
                  on_collected: Callable[[int], None] | None, on_result: Callable[[str, Status], None] | None,
                  on_graded: Callable[[Path, Result | SubmissionError], None] | None,
-                 stop_at_first_loss: bool = False) -> None:
+                 stop_at_first_loss: bool = False, calibrate: bool = False) -> None:
         self.grader = grader
+        self.calibrate = calibrate
         self.stop_at_first_loss = stop_at_first_loss
         self.grading = grading
         self.exercises = exercises
@@ -317,6 +333,8 @@ class _Loop:
             return True
         self.checks = tuple({info.id: info for info in map(check_info, session.items)}.values())
         try:
+            if self.calibrate:
+                self._scale_limits(session.items)
             for path, label in self.submissions:
                 outcome = self._grade(session.items, path, label)
                 self.outcomes.append(outcome)
@@ -326,7 +344,24 @@ class _Loop:
             self.error = exc
         return True
 
-    def _grade(self, items: list[pytest.Item], path: Path, label: str) -> Result | SubmissionError:
+    def _scale_limits(self, items: list[pytest.Item]) -> None:
+        """Grade the reference and limit each run of a check to SCALE times the reference's own
+        time on it (set-up and teardown included), at least SCALED_FLOOR seconds and never more
+        than its usual limit. A run the reference does not pass keeps its usual limit."""
+        grading, timings = self.grading, dict[str, float]()
+        on_result, self.on_result = self.on_result, None
+        try:
+            self._grade(items, self.grader.course.solutions, "the reference (timing the checks)", timings=timings)
+        finally:
+            self.on_result = on_result
+        passed = {check.id for checks in grading.collector.results().values() for check in checks if check.passed}
+        for item in items:
+            usual = marker_limit(item) or grading.time_limit
+            if item.nodeid in timings and check_info(item).id in passed:
+                grading.limits[item.nodeid] = min(usual, max(SCALED_FLOOR, SCALE * timings[item.nodeid]))
+
+    def _grade(self, items: list[pytest.Item], path: Path, label: str, *,
+               timings: dict[str, float] | None = None) -> Result | SubmissionError:
         started = time.monotonic()
         grader, grading = self.grader, self.grading
         grading.collector = Collector(on_result=self.on_result)
@@ -340,7 +375,10 @@ class _Loop:
                 try:
                     for i, item in enumerate(items):
                         nextitem = items[i + 1] if i + 1 < len(items) else None
+                        ran, waited = time.monotonic(), runner.waited
                         item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                        if timings is not None:  # the check's own time: not the wait for a process to start
+                            timings[item.nodeid] = time.monotonic() - ran - (runner.waited - waited)
                         if self.stop_at_first_loss and not grading.collector.all_passed and nextitem is not None:
                             # The item was torn down only as far as the next one needs: finish the
                             # teardown, as pytest does after its last item, or the next submission's

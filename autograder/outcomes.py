@@ -117,9 +117,11 @@ class StudentRaised(StudentFailure):
 
 
 def failure_for(call: str, info: RaisedInfo) -> StudentFailure:
-    """The outcome of student code that raised: the stub's NotImplementedError means the
-    exercise is not attempted yet; anything else is an error."""
-    if info.is_a("NotImplementedError"):
+    """The outcome of student code that raised: the stub's NotImplementedError (raised by a
+    ``raise NotImplementedError`` line of the submission) means the exercise is not attempted yet;
+    anything else is an error, torch's own NotImplementedError included ("Cannot copy out of meta
+    tensor", an operator a device lacks)."""
+    if info.is_a("NotImplementedError") and info.line.startswith("raise NotImplementedError"):
         detail = f" ({info.message})" if info.message else ""
         return NotAttempted(f"not attempted yet: {call} raises NotImplementedError{detail}",
                             hint="replace the stub's `raise NotImplementedError` with your code")

@@ -239,6 +239,9 @@ class Grading:
     collection_errors: list[str] = field(default_factory=list)
     #: hidden checks word their failures with expected values too (for instructors only)
     reveal: bool = False
+    #: seconds each run (item) may take, where the reference's own time scaled it (see
+    #: `grading.Grader`'s `scaled_limits`); wins over `time_limit` and a marker
+    limits: dict[str, float] = field(default_factory=dict)
 
 
 class _Reports:
@@ -421,12 +424,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                              hint="earlier checks took too long; fix those first")
     seed, limit = item.stash.get(_PLAN, (None, None))
     if seed is None:  # worked out once per item, however many submissions it grades
-        marker = item.get_closest_marker("time_limit")
-        seed, limit = item.stash[_PLAN] = (_seed_for(item.nodeid),
-                                           float(marker.args[0]) if marker and marker.args else None)
-    limit = limit if limit is not None else grading.time_limit
+        seed, limit = item.stash[_PLAN] = (_seed_for(item.nodeid), marker_limit(item))
+    limit = grading.limits.get(item.nodeid, limit if limit is not None else grading.time_limit)
     environment.seed(seed)
     grading.runner.begin_check(seed=seed, time_limit=limit, name=info.name)
+
+
+def marker_limit(item: pytest.Item) -> float | None:
+    """The seconds a check's ``time_limit`` marker gives each of its runs, if it has one."""
+    marker = item.get_closest_marker("time_limit")
+    return float(marker.args[0]) if marker and marker.args else None
 
 
 @pytest.hookimpl(trylast=True)

@@ -16,7 +16,7 @@ Requests (each a dict; every request may also carry ``seed``, ``env`` and ``rele
     {"op": "probe", "name": str, "args": [...]}
     {"op": "hold", "value": v}     keep a copy of v here and answer with a handle to it
     {"op": "fetch", "target": obj} answer with the object's current value
-    {"op": "take", "target": obj, "n": int}   the first n items obj yields, as a list
+    {"op": "take", "target": obj, "count": n}   the first n items obj yields, as a list
 
 Arguments arrive as copies: nothing the student's code does to them can reach the grader's
 objects. Responses:
@@ -295,10 +295,10 @@ def _fetch(responder: Responder, request: dict[str, Any]) -> Any:
 
 
 def _take(responder: Responder, request: dict[str, Any]) -> Any:
-    n = request.get("n")
-    if type(n) is not int or not 0 <= n <= TAKE_MAX:
-        raise probes.ProbeError(f"take needs a number of items from 0 to {TAKE_MAX}, got {n!r}")
-    return list(itertools.islice(iter(request["target"]), n))
+    count = request.get("count")  # not "n": every request's "n" is its number
+    if type(count) is not int or not 0 <= count <= TAKE_MAX:
+        raise probes.ProbeError(f"take needs a number of items from 0 to {TAKE_MAX}, got {count!r}")
+    return list(itertools.islice(iter(request["target"]), count))
 
 
 def _name(value: Any) -> str:

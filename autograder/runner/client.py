@@ -507,7 +507,7 @@ class Runner:
     def take(self, target: Remote, n: int) -> list[Any]:
         """The first `n` items a student iterable yields (a DataLoader's batches, say), as data."""
         target = self._resolved(target)
-        items = self._request({"op": "take", "target": target, "n": n}, f"iterating over {target._label}",
+        items = self._request({"op": "take", "target": target, "count": n}, f"iterating over {target._label}",
                               f"{self._named(target)}.__iter__")
         assert type(items) is list
         return items

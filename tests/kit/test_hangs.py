@@ -378,3 +378,67 @@ def test_cpu_time_reads_a_processs_threads_together():
         process.kill()
         process.wait()
     assert cpu_time(process.pid) is None, "a process that is gone has no CPU time"
+
+
+SCALED_SOLUTION = '''
+"""Scaled limits."""
+
+import time
+
+
+def quick(n):
+    ### BEGIN SOLUTION
+    return n + 1
+    ### END SOLUTION
+
+
+def slow(n):
+    ### BEGIN SOLUTION
+    time.sleep(0.2)
+    return n
+    ### END SOLUTION
+'''
+
+SCALED_CHECKS = '''
+import pytest
+
+from autograder.checks import expect_equal
+
+
+@pytest.mark.points(1)
+def test_quick(student):
+    """quick"""
+    expect_equal(student.toy.quick(1), 2)
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(30)
+def test_slow(student):
+    """slow"""
+    expect_equal(student.toy.slow(1), 1)
+
+
+@pytest.mark.points(1)
+def test_quick_again(student):
+    """quick again"""
+    expect_equal(student.toy.quick(2), 3)
+'''
+
+
+def test_scaled_limits_cost_a_hang_seconds_and_a_correct_submission_nothing(tmp_path):
+    from autograder.grading import SCALE, SCALED_FLOOR
+
+    course = toy_course(tmp_path / "course", SCALED_SOLUTION, SCALED_CHECKS)
+    hangs = tmp_path / "hangs"
+    hangs.mkdir()
+    # quick hangs; slow takes 8 s, inside its marker's 30 s but not 20 times the reference's 0.2 s.
+    (hangs / "toy.py").write_text(SCALED_SOLUTION.replace("return n + 1", "while True:\n        pass")
+                                  .replace("time.sleep(0.2)", "time.sleep(8)"))
+    with Grader(course, scaled_limits=True) as grader:
+        hung, reference = grader.grade_many([hangs, course.solutions])
+    quick, slow, again = hung.checks
+    assert quick.status == Status.TIMEOUT and f"within the check's {SCALED_FLOOR:g} s" in quick.message
+    assert quick.duration_s < SCALED_FLOOR + 2, "the hang cost the floor, not the 10 s limit"
+    assert slow.status == Status.TIMEOUT and 0.2 * SCALE <= slow.duration_s < 8, slow.message
+    assert again.status == Status.TIMEOUT and "not run" in again.message
+    assert reference.score == reference.max_score == 3, [c.message for c in reference.checks]

@@ -270,3 +270,16 @@ def test_contradiction(student):
     with Grader(course) as grader:
         (check,) = grader.grade(course.solutions).checks
     assert check.status == Status.ERROR and check.fault == "course", check.message
+
+
+def test_only_the_stubs_not_implemented_error_is_not_attempted():
+    from autograder.outcomes import RaisedInfo, StudentRaised, failure_for
+
+    mro = ("NotImplementedError", "RuntimeError", "Exception", "BaseException")
+    stub = RaisedInfo("NotImplementedError", mro, "complete f", "toy.py:3", 'raise NotImplementedError("complete f")')
+    assert isinstance(failure_for("toy.f(1)", stub), NotAttempted)
+    # torch's own, raised under a line of the student's that calls it: an answer, wrong on that device.
+    torch_said = RaisedInfo("NotImplementedError", mro, "Cannot copy out of meta tensor; no data!", "toy.py:5",
+                            "return x.cpu()")
+    failure = failure_for("toy.f(tensor[2, meta])", torch_said)
+    assert isinstance(failure, StudentRaised) and "Cannot copy out of meta tensor" in failure.message

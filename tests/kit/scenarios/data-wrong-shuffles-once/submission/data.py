@@ -1,0 +1,19 @@
+"""One permutation drawn in make_loader and given as the sampler: every epoch repeats it, and it is not the order the seeded DataLoader draws."""
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+
+def mnist_transform():
+    return transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+
+
+def make_loader(dataset, batch_size, shuffle=True, seed=0):
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+    generator = torch.Generator().manual_seed(seed)
+    if shuffle:
+        order = torch.randperm(len(dataset), generator=generator).tolist()
+        return DataLoader(dataset, batch_size=batch_size, sampler=order, generator=generator)
+    return DataLoader(dataset, batch_size=batch_size, generator=generator)
