@@ -159,7 +159,8 @@ def test_train_step_moves_batch(student, reference, target_device):
             stepped = bool(optimizer.state_dict()["state"])  # SGD with momentum keeps a buffer per stepped parameter
             if not stepped and not META_VALUE.search(message):
                 fail(f"with the model on meta, x and y on the cpu and device=meta, train_step raised "
-                     f"{raised.info.type} ({message}) before it got to the optimizer step; {META}", hint=MOVE_HINT)
+                     f"{raised.info.type} with the message {message!r} before it got to the optimizer step; {META}",
+                     hint=MOVE_HINT)
             return
         fail(f"with the model on meta and device=meta, train_step returned {value!r}; {META}, so train_step "
              "cannot return a number there unless it computed no loss or returned the loss tensor", hint=FLOAT_HINT)
@@ -171,8 +172,8 @@ def test_train_step_moves_batch(student, reference, target_device):
         got = student.training.train_step(theirs, x, y, student.torch.nn.CrossEntropyLoss(), their_optimizer,
                                           target_device)
     except StudentRaised as raised:
-        fail(f"with the model on {target_device} and x, y on the cpu, train_step raised {raised.info.type}: "
-             f"{raised.info.message}", hint=MOVE_HINT)
+        fail(f"with the model on {target_device} and x, y on the cpu, train_step raised {raised.info.type} "
+             f"with the message {raised.info.message!r}", hint=MOVE_HINT)
     expect_close(got, want, what=f"the loss train_step returned on {target_device}", hint=FLOAT_HINT,
                  **on(target_device))
     expect_same_parameters(theirs, mine, what=f"after a step on {target_device}", hint=MOVE_HINT)
@@ -192,8 +193,8 @@ def test_train_step_checks_model_device(student, reference):
             got = student.training.train_step(theirs, x, y, student.torch.nn.CrossEntropyLoss(), their_optimizer,
                                               device)
         except StudentRaised as raised:
-            fail(f"for a model on the cpu, train_step(..., device={device!r}) raised {raised.info.type}: "
-                 f"{raised.info.message}", hint=SAME_DEVICE_HINT)
+            fail(f"for a model on the cpu, train_step(..., device={device!r}) raised {raised.info.type} "
+                 f"with the message {raised.info.message!r}", hint=SAME_DEVICE_HINT)
         expect_close(got, want, what=f"train_step(..., device={device!r}) for a model on the cpu",
                      hint=SAME_DEVICE_HINT)
     for model_device, device in (("meta", "cpu"), ("cpu", "meta")):
@@ -225,7 +226,7 @@ def test_evaluate_in_eval_mode(student, reference, target_device):
             message = raised.info.message
             if not META_VALUE.search(message):
                 fail(f"with the model on meta, the batches on the cpu and device=meta, evaluate raised "
-                     f"{raised.info.type} ({message}) before it got to reading a number; {META} too",
+                     f"{raised.info.type} with the message {message!r} before it got to reading a number; {META} too",
                      hint="move each batch to device: x.to(device) and y.to(device)")
             return
         fail(f"with the model on meta, evaluate returned {value!r}; meta tensors have no values (they stand in for a "
@@ -235,8 +236,9 @@ def test_evaluate_in_eval_mode(student, reference, target_device):
     try:
         got = student.training.evaluate(theirs, data_loader(student.torch, x, y, 10), target_device)
     except StudentRaised as raised:
-        fail(f"with the model on {target_device} and the batches on the cpu, evaluate raised {raised.info.type}: "
-             f"{raised.info.message}", hint="move each batch to device: x.to(device) and y.to(device)")
+        fail(f"with the model on {target_device} and the batches on the cpu, evaluate raised {raised.info.type} "
+             f"with the message {raised.info.message!r}",
+             hint="move each batch to device: x.to(device) and y.to(device)")
     expect_close(got, want, what=f"evaluate(...) of a model with dropout, on {target_device}", hint=EVAL_HINT)
 
 

@@ -442,3 +442,29 @@ def test_scaled_limits_cost_a_hang_seconds_and_a_correct_submission_nothing(tmp_
     assert slow.status == Status.TIMEOUT and 0.2 * SCALE <= slow.duration_s < 8, slow.message
     assert again.status == Status.TIMEOUT and "not run" in again.message
     assert reference.score == reference.max_score == 3, [c.message for c in reference.checks]
+
+
+def test_the_grader_measures_the_students_own_process(tmp_path, monkeypatch):
+    """The CPU time read while a call runs is the student's process's (the right pid, readable
+    from the grader whatever uid the sandbox gave it): it grows as the call spins."""
+    from autograder.runner import factory
+
+    readings: list[tuple[int, float | None]] = []
+    real = factory.cpu_time
+
+    def spy(pid: int) -> float | None:
+        readings.append((pid, real(pid)))
+        return readings[-1][1]
+
+    monkeypatch.setattr(factory, "cpu_time", spy)
+    course = toy_course(tmp_path / "course", CPU_SOLUTION, CPU_CHECKS)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    spin = "end = time.process_time() + 1.0\n    while time.process_time() < end:\n        pass\n    return 1"
+    (submission / "toy.py").write_text(CPU_SOLUTION.replace("return 1", spin))
+    with Grader(course) as grader:
+        first, again = grader.grade(submission).checks
+    assert first.passed and again.passed, (first.message, again.message)
+    seen = [value for _, value in readings if value is not None]
+    assert len({pid for pid, _ in readings}) >= 1 and seen, readings
+    assert max(seen) - min(seen) >= 0.5, readings

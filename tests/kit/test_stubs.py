@@ -114,7 +114,8 @@ def test_a_region_of_dict_entries_keeps_its_keys_with_placeholder_values():
     exec(compile(stub, "quiz.py", "exec"), namespace)  # the stub imports cleanly
     assert namespace["ANSWERS"] == {"count": ..., "pair": ..., ("key", 2): ...}
     # Statements, or a set, are not entries: those regions stay code stubs.
-    assert "NotImplementedError" in strip_solutions("X = {\n    ### BEGIN SOLUTION\n    1, 2\n    ### END SOLUTION\n}\n")
+    a_set = "X = {\n    ### BEGIN SOLUTION\n    1, 2\n    ### END SOLUTION\n}\n"
+    assert "NotImplementedError" in strip_solutions(a_set)
 
 
 def test_write_stubs_needs_a_solutions_directory(tmp_path):
