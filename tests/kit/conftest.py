@@ -53,20 +53,25 @@ def inprocess_grader(course: Course) -> Iterator[Grader]:
 
 def solution_lines(course: Course) -> list[str]:
     """Every line of every solution region that could give an answer away: the stripped, non-blank
-    lines that name at least two things (`try:`, `)` and `return out` say nothing of the answer)."""
+    lines that name at least two things (`try:`, `)` and `return out` say nothing of the answer),
+    unless the exercise's stub shows them anyway (a docstring that states the interface:
+    "zeroes the gradients (`optimizer.zero_grad()`)")."""
     import keyword
     import re
 
-    from autograder.stubs import BEGIN, END
+    from autograder.stubs import BEGIN, END, strip_solutions
 
     found = []
     for path in sorted(course.solutions.glob("*.py")):
         inside = False
-        for line in path.read_text(encoding="utf-8").splitlines():
+        source = path.read_text(encoding="utf-8")
+        stub = strip_solutions(source)
+        for line in source.splitlines():
             marker = line.strip()
             if marker in (BEGIN, END):
                 inside = marker == BEGIN
-            elif inside and len([w for w in re.findall(r"[A-Za-z_]\w*", marker) if not keyword.iskeyword(w)]) >= 2:
+            elif inside and len([w for w in re.findall(r"[A-Za-z_]\w*", marker) if not keyword.iskeyword(w)]) >= 2 \
+                    and marker not in stub:
                 found.append(marker)
     return found
 
