@@ -224,6 +224,16 @@ class IntegerConstant(Operator):
             yield _int_node(value - 1)
 
 
+class FlipBool(Operator):
+    name = "bool-flip"
+    group = "general"
+    description = "`True` and `False` swapped (a flag, a keyword option, an answer)"
+
+    def mutate(self, node: cst.CSTNode, site: Site) -> Iterator[Replacement]:
+        if isinstance(node, cst.Name) and node.value in ("True", "False"):
+            yield cst.Name("False" if node.value == "True" else "True")
+
+
 class DropRaise(Operator):
     name = "drop-raise"
     group = "general"
@@ -540,7 +550,8 @@ OPERATORS: tuple[Operator, ...] = (
     DropChainCall(), DropTo(), InsertDetach(), CopyBeforeView(), ViewReshape(), UnsqueezeDim(), ChangeDim(),
     DropActivation(), ForwardCall(), DropMode(), DropZeroGrad(), PlainContainer(), TupleToList(), SwapOption(),
     AssumeOneGpu(),
-    Arithmetic(), Comparison(), IntegerConstant(), DropRaise(), DropStatement(), SwapArguments(), ConstantReturn(),
+    Arithmetic(), Comparison(), IntegerConstant(), FlipBool(), DropRaise(), DropStatement(), SwapArguments(),
+    ConstantReturn(),
 )
 
 

@@ -53,6 +53,12 @@ def test_integer_constants_move_by_one():
         "return x[1] + y[-2]", "return x[-1] + y[-2]", "return x[0] + y[-1]", "return x[0] + y[-3]"}
 
 
+def test_bool_flip_swaps_true_and_false_but_not_none():
+    assert changed("bool-flip", "y = x.sum(1, keepdim=True)\nreturn y is None or False") == {
+        "y = x.sum(1, keepdim=False) | return y is None or False",
+        "y = x.sum(1, keepdim=True) | return y is None or True"}
+
+
 def test_drop_raise_and_its_message_is_never_mutated():
     body = "if x.dim() == 0:\n    raise ValueError(f'got {x.dim() + 1} dims')\nreturn x"
     assert changed("drop-raise", body) == {"if x.dim() == 0: | pass | return x"}
